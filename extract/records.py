@@ -1,0 +1,131 @@
+"""The typed records that cross from `extract` to `graph`: plain data, no RDF.
+
+Every offset is a character offset into the original file text (`SourceFile.text`),
+so that evidence can always be shown in, and checked against, the file as it was read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Field:
+    """A piece of the file: its text exactly as written and where it stands."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class SourceFile:
+    """One input file (an archive page, a listing page or plain text) as read from disk."""
+
+    file_id: str  # slug of the file name stem, stable across rebuilds
+    path: str
+    text: str  # the decoded file text; every offset points into it
+    sha256: str
+    source_url: str | None = None
+
+
+@dataclass
+class SourceDocument:
+    """One archival document: a whole page, or one record of a listing page."""
+
+    doc_id: str  # file_id for a page; f"{file_id}-{n:02d}" for the n-th record of a listing
+    file: SourceFile
+    kind: str  # "page" | "listing-record" | "plain"
+    span: Field  # the part of the file this document covers
+    title: Field | None = None
+    date: Field | None = None  # the document date as written
+    date_iso: str | None = None  # "1945-11-20", "1945-07" or "1944"
+    header: Field | None = None  # "FROM BAKU 20 November 1945"
+    addressees: list[Field] = field(default_factory=list)  # "to MOSCOW, to Cde. STALIN, ...", "To Cde. Stalin"
+    body: list[Field] = field(default_factory=list)  # paragraphs of the document's own text
+    summary: Field | None = None  # the archive's editorial summary
+    transmission: Field | None = None  # "Received via VCh\n\n21 Nov 1945"
+    archival_reference: Field | None = None  # "RGASPI, f. 558, op. 11, d. 99, ll. 0005-0006"
+    contributor: str | None = None
+    translator: str | None = None
+
+    def text_fields(self) -> list[tuple[str, Field]]:
+        """The parts worth reading for names and events, with their section names, in file order."""
+        parts: list[tuple[str, Field]] = []
+        if self.title:
+            parts.append(("title", self.title))
+        if self.header:
+            parts.append(("header", self.header))
+        parts.extend(("addressees", f) for f in self.addressees)
+        parts.extend(("body", f) for f in self.body)
+        if self.summary:
+            parts.append(("summary", self.summary))
+        return sorted(parts, key=lambda p: p[1].start)
+
+
+@dataclass
+class Mention:
+    """A name in the text, typed and resolved to an entity key."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str  # exactly file.text[start:end]
+    name: str  # the name without honorifics, ranks, possessives or brackets ("Derakhshani")
+    type: str  # "Person" | "Place" | "Organization" | "Group"
+    sentence: Field
+    section: str  # "title", "header", "addressees", "body", "summary"
+    rule: str  # how it was found: "authority", "ner", "gazetteer", "group-pattern", ...
+    confidence: float
+    entity: str | None = None  # entity key such as "person/bagirov", set by the resolver
+    title: str | None = None  # honorific or rank as written before the name ("General", "Cde.")
+
+
+@dataclass
+class Entity:
+    """One real-world person, place, organization or group: a cluster of mentions."""
+
+    key: str  # "person/bagirov": type folder + slug, becomes the IRI path
+    type: str
+    label: str
+    description: str | None = None
+    wikidata: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    names: dict[str, int] = field(default_factory=dict)  # name as written -> count
+    from_authority: bool = False
+
+
+@dataclass
+class Event:
+    """Something that happened, as one document reports it, with its evidence."""
+
+    doc_id: str
+    n: int  # ordinal within the document; the IRI is event/{doc_id}-{n}
+    type: str  # "Communication", "Order", "Disarmament", ...
+    evidence: Field  # the sentence or line it was read from
+    rule: str
+    confidence: float
+    trigger: str  # the words that name the event, as written ("Telegram", "FROM BAKU", "disarmed")
+    agents: list[str] = field(default_factory=list)  # entity keys
+    recipients: list[str] = field(default_factory=list)
+    patients: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)  # where it happened
+    origin: str | None = None  # entity key of the place sent from (communications)
+    destination: str | None = None  # entity key of the place sent to
+    date_iso: str | None = None
+    date_precision: str | None = None  # "day" | "month" | "year"
+    date_text: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    mentions: list[Mention] = field(default_factory=list)  # the mentions the participants came from
+
+
+@dataclass
+class Extraction:
+    """Everything read from one file."""
+
+    file: SourceFile
+    documents: list[SourceDocument]
+    mentions: list[Mention] = field(default_factory=list)
+    sentences: list[tuple[str, Field]] = field(default_factory=list)  # (doc_id, sentence)
+    events: list[Event] = field(default_factory=list)
+    entities: dict[str, Entity] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Records to RDF, and the Oxigraph store that holds them (one named graph per source file)."""

@@ -1,0 +1,111 @@
+"""Every IRI the project mints or reads, in one place.
+
+Dataset IRIs hang under a configurable base so that a deployment's IRIs dereference on its own
+server; the ontology namespace is fixed so that saved queries never break.
+"""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from urllib.parse import quote
+
+from pyoxigraph import NamedNode
+
+AKG = "https://w3id.org/archivekg/ns#"
+ONTOLOGY_IRI = "https://w3id.org/archivekg/ns"
+DEFAULT_BASE = "https://kg.example/"
+
+PREFIXES = {
+    "akg": AKG,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "http://schema.org/",
+    "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
+    "void": "http://rdfs.org/ns/void#",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
+# Entity type -> IRI folder. The folder is part of an entity key ("person/bagirov").
+TYPE_FOLDERS = {"Person": "person", "Place": "place", "Organization": "org", "Group": "group"}
+FOLDER_TYPES = {folder: type_ for type_, folder in TYPE_FOLDERS.items()}
+
+
+def sparql_prefixes() -> str:
+    """The PREFIX lines every query of ours (and the README's examples) starts with."""
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def term(prefixed: str) -> NamedNode:
+    """`term("akg:Person")` -> NamedNode; one spelling for vocabulary terms in code and in queries."""
+    prefix, local = prefixed.split(":", 1)
+    return NamedNode(PREFIXES[prefix] + local)
+
+
+def slugify(text: str) -> str:
+    """ASCII-folded, lower-case, hyphenated slug: stable, readable and safe in any IRI."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug or "x" + quote(text.encode("utf-8").hex())[:16]
+
+
+def entity_key(type_: str, name: str) -> str:
+    """The stable key of an entity: its type folder and the slug of its canonical name."""
+    return f"{TYPE_FOLDERS[type_]}/{slugify(name)}"
+
+
+def configured_base(base: str | None = None) -> str:
+    """The dataset base: the argument, else $ARCHIVEKG_BASE, else the placeholder; always ends in '/'."""
+    base = base or os.environ.get("ARCHIVEKG_BASE") or DEFAULT_BASE
+    return base if base.endswith("/") else base + "/"
+
+
+class Minter:
+    """Mints the dataset IRIs of one deployment base. Path segments are always slugs or numbers."""
+
+    def __init__(self, base: str | None = None):
+        self.base = configured_base(base)
+
+    def iri(self, path: str) -> NamedNode:
+        return NamedNode(self.base + quote(path, safe="/-_.~"))
+
+    def entity(self, key: str) -> NamedNode:
+        return self.iri(key)
+
+    def file(self, file_id: str) -> NamedNode:
+        return self.iri(f"file/{file_id}")
+
+    def file_graph(self, file_id: str) -> NamedNode:
+        return self.iri(f"graph/{file_id}")
+
+    def corpus_graph(self) -> NamedNode:
+        return self.iri("graph/corpus")
+
+    def dataset(self) -> NamedNode:
+        return self.iri("dataset")
+
+    def doc(self, doc_id: str) -> NamedNode:
+        return self.iri(f"doc/{doc_id}")
+
+    def sentence(self, doc_id: str, start: int, end: int) -> NamedNode:
+        return self.iri(f"doc/{doc_id}/s/{start}-{end}")
+
+    def mention(self, doc_id: str, start: int, end: int, part: str = "") -> NamedNode:
+        return self.iri(f"doc/{doc_id}/m/{start}-{end}" + (f"/{part}" if part else ""))
+
+    def event(self, doc_id: str, n: int) -> NamedNode:
+        return self.iri(f"event/{doc_id}-{n}")
+
+    def local_path(self, iri: str) -> str | None:
+        """The path of a dataset IRI relative to the base ("person/bagirov"), or None if foreign."""
+        return iri[len(self.base):] if iri.startswith(self.base) else None
+
+
+def ontology_graph() -> NamedNode:
+    return NamedNode(ONTOLOGY_IRI)

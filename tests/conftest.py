@@ -1,0 +1,75 @@
+"""Shared fixtures: a real store built from the real seed documents, and a real server over HTTP."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+ARCHIVEKG = [str(Path(sys.executable).parent / "archivekg")]
+
+
+def run_archivekg(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    """Run the real `archivekg` command, as a user would."""
+    proc = subprocess.run([*ARCHIVEKG, *args], capture_output=True, text=True, cwd=ROOT, **kwargs)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"archivekg {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory) -> Path:
+    """A store built from seeds/ (the three seeds and the corpus) by `archivekg build`."""
+    store = tmp_path_factory.mktemp("store") / "oxigraph"
+    run_archivekg("build", str(SEEDS), "--store", str(store))
+    return store
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(store: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [*ARCHIVEKG, "serve", "--store", str(store), "--port", str(port), *extra],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {proc.stdout.read()}")
+        try:
+            if requests.get(url + "/", timeout=2).status_code == 200:
+                return proc, url
+        except requests.ConnectionError:
+            time.sleep(0.3)
+    proc.kill()
+    raise AssertionError("server did not answer within 60 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(seed_store) -> str:
+    """The base URL of `archivekg serve` running on the seed store."""
+    proc, url = start_server(seed_store, "--query-timeout", "3")
+    yield url
+    stop_server(proc)

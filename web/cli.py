@@ -1,0 +1,31 @@
+"""The `archivekg` command. It lives in `web`, the outermost layer, because it composes all three."""
+from __future__ import annotations
+
+import click
+
+from graph.cli import build, query
+from graph.store import DEFAULT_STORE
+
+
+@click.group()
+def main() -> None:
+    """archivekg: declassified archive documents to a knowledge graph."""
+
+
+main.add_command(build)
+main.add_command(query)
+
+
+@main.command()
+@click.option("--store", "store_path", default=DEFAULT_STORE, show_default=True, help="Oxigraph store folder.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--query-timeout", default=10.0, show_default=True, type=float,
+              help="Seconds a SPARQL query may run before its worker is killed.")
+@click.option("--query-workers", default=2, show_default=True, type=int,
+              help="Worker processes that run SPARQL queries.")
+def serve(store_path: str, host: str, port: int, query_timeout: float, query_workers: int) -> None:
+    """Serve the SPARQL endpoint and the entity pages (gunicorn, not Flask's debug server)."""
+    from web.server import run_server
+
+    run_server(store_path, host=host, port=port, query_timeout=query_timeout, query_workers=query_workers)
