@@ -117,6 +117,7 @@ class Event:
     date_text: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     mentions: list[Mention] = field(default_factory=list)  # the mentions the participants came from
+    shortcuts: list[tuple[str, str, str]] = field(default_factory=list)  # (subject key, "reportedTo", object key)
 
 
 @dataclass

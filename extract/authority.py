@@ -1,0 +1,56 @@
+"""The curated authority file (`authority.toml`): canonical entities and the names they go by."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from extract.names import name_key
+
+AUTHORITY_FILE = Path(__file__).with_name("authority.toml")
+SECTION_TYPES = {"person": "Person", "place": "Place", "org": "Organization", "group": "Group"}
+
+
+@dataclass(frozen=True)
+class AuthorityEntry:
+    key: str  # "person/bagirov"
+    type: str
+    label: str
+    names: tuple[str, ...]
+    description: str | None = None
+    wikidata: str | None = None
+    geonames: int | None = None
+    modern: str | None = None
+
+
+@dataclass
+class Authority:
+    entries: dict[str, AuthorityEntry] = field(default_factory=dict)
+    by_name: dict[str, str] = field(default_factory=dict)  # name key -> entity key
+
+    def lookup(self, name: str) -> AuthorityEntry | None:
+        key = self.by_name.get(name_key(name))
+        return self.entries[key] if key else None
+
+
+@lru_cache(maxsize=4)
+def load_authority(path: Path = AUTHORITY_FILE) -> Authority:
+    """Parse the TOML file; a name claimed by two entries is an error in the data, not a coin toss."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    authority = Authority()
+    for section, type_ in SECTION_TYPES.items():
+        for raw in data.get(section, []):
+            entry = AuthorityEntry(
+                key=f"{section}/{raw['id']}", type=type_, label=raw["label"],
+                names=tuple(dict.fromkeys([raw["label"], *raw.get("names", [])])),
+                description=raw.get("description"), wikidata=raw.get("wikidata"),
+                geonames=raw.get("geonames"), modern=raw.get("modern"),
+            )
+            authority.entries[entry.key] = entry
+            for name in entry.names:
+                k = name_key(name)
+                other = authority.by_name.setdefault(k, entry.key)
+                if other != entry.key:
+                    raise ValueError(f"{path}: name {name!r} is claimed by both {other} and {entry.key}")
+    return authority

@@ -1,0 +1,70 @@
+"""Dates as written -> ISO dates with their precision, resolved against the document's own date."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import dateparser
+
+MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
+          "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+# The shapes archive texts use: "20 November 1945", "November 20, 1945", "21 Nov 1945", "July, 1945", "1944".
+DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({MONTHS})\.?,? (\d{{4}})\b")
+MONTH_DAY_YEAR = re.compile(rf"\b({MONTHS})\.? (\d{{1,2}}),? (\d{{4}})\b")
+DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({MONTHS})\b(?!,? \d{{4}})")
+MONTH_YEAR = re.compile(rf"\b({MONTHS}),? (\d{{4}})\b")
+SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False, "DATE_ORDER": "DMY"}
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    iso: str  # "1945-11-20", "1945-11", "1945"
+    precision: str  # "day" | "month" | "year"
+    start: int  # offsets within the searched text
+    end: int
+    text: str
+    warning: str | None = None
+
+
+def _parse(text: str) -> date | None:
+    parsed = dateparser.parse(text, languages=["en"], settings=SETTINGS)
+    return parsed.date() if parsed else None
+
+
+def find_date(text: str, reference: str | None = None) -> FoundDate | None:
+    """The first full or partial date in `text`; a day without a year takes the reference date's year.
+
+    A day-month later than the reference date in a report is kept in the reference year with a warning
+    rather than silently moved to the year before: the historian decides.
+    """
+    for pattern, precision in ((DAY_MONTH_YEAR, "day"), (MONTH_DAY_YEAR, "day"), (DAY_MONTH, "day"),
+                               (MONTH_YEAR, "month")):
+        m = pattern.search(text)
+        if not m:
+            continue
+        written = m.group(0)
+        warning = None
+        if pattern is DAY_MONTH:
+            if not reference:
+                continue
+            year = reference[:4]
+            parsed = _parse(f"{written} {year}")
+            if parsed and len(reference) == 10 and parsed.isoformat() > reference:
+                warning = f"{written} is later than the document date {reference}"
+        else:
+            parsed = _parse(written)
+        if not parsed:
+            continue
+        iso = parsed.isoformat() if precision == "day" else parsed.isoformat()[:7]
+        return FoundDate(iso, precision, m.start(), m.end(), written, warning)
+    return None
+
+
+def page_date(text: str) -> tuple[str, str] | None:
+    """A whole date line such as "November 23, 1945", "July, 1945" or "1944" -> (iso, precision)."""
+    text = text.strip()
+    if re.fullmatch(r"\d{4}", text):
+        return text, "year"
+    found = find_date(text)
+    return (found.iso, found.precision) if found and found.end - found.start == len(text) else None

@@ -1,0 +1,59 @@
+"""Names as written -> comparable keys: honorifics and ranks off, possessives off, ASCII-folded."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Honorifics, ranks and offices written before a name. Longest first so "General-Major" beats "General".
+TITLES = sorted([
+    "Cde.", "Cdes.", "Cde", "Cdes", "Comrade", "Comrades", "Mr.", "Mrs.", "Ms.", "Dr.", "Sir",
+    "General", "General-Major", "General-Lieutenant", "General-Colonel", "General of the Army",
+    "Lt. Col.", "Lt.-Col.", "Lieutenant Colonel", "Lieutenant-Colonel", "Lieutenant", "Lt.",
+    "Colonel", "Col.", "Captain", "Capt.", "Major", "Maj.", "Marshal", "Admiral", "Sergeant",
+    "Consul", "Vice-Consul", "Vice Consul", "Consul General", "Ambassador", "Attaché", "Attache",
+    "Prime Minister", "Minister", "Premier", "President", "Chairman", "Secretary", "Deputy",
+    "Commissar", "Commander", "Governor", "Shah", "King", "Prince",
+], key=len, reverse=True)
+TITLE_WORDS = {t.lower().rstrip(".") for t in TITLES for t in t.split()} | {"cde", "cdes"}
+
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+
+
+def strip_title(name: str) -> tuple[str, str | None]:
+    """("General Derakhshani") -> ("Derakhshani", "General"); repeated titles ("General-Major Cde. X") too."""
+    found: list[str] = []
+    rest = name.strip()
+    changed = True
+    while changed:
+        changed = False
+        for title in TITLES:
+            if rest.lower().startswith(title.lower()) and len(rest) > len(title) and rest[len(title)] in " \u00a0[":
+                found.append(rest[: len(title)])
+                rest = rest[len(title):].lstrip(" \u00a0")
+                changed = True
+                break
+    return rest, (" ".join(found) or None)
+
+
+def clean_name(name: str) -> str:
+    """The name as a person would cite it: no title, no brackets around it, no possessive."""
+    name, _ = strip_title(name)
+    name = name.strip()
+    if name.startswith("[") and name.endswith("]") and name.count("[") == 1:
+        name = name[1:-1]
+    name = _BRACKETS.sub("", name).strip()
+    return _POSSESSIVE.sub("", name).strip(" ,.;:")
+
+
+def fold(text: str) -> str:
+    """ASCII-fold and lower-case: 'Yemel’yanov' -> "yemelyanov", 'Mīāneh' -> 'mianeh'."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "").replace("'", "").replace("ʼ", "")
+    return text.encode("ascii", "ignore").decode("ascii").lower()
+
+
+def name_key(name: str) -> str:
+    """The exact-match key of a name: cleaned, folded, punctuation to single spaces."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(clean_name(name))))

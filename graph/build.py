@@ -1,0 +1,112 @@
+"""`archivekg build`: files -> records -> RDF in the store, one file's graph replaced at a time.
+
+Bad input (empty, binary, mis-encoded, huge) is reported by name and skipped; what the store already
+holds is never touched for a file that could not be read.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph
+from pyoxigraph import Quad, Store
+
+from extract.authority import load_authority
+from extract.pipeline import analyse_file, resolve_and_read_events
+from extract.reader import InputError, input_files
+from extract.records import Entity, Extraction
+from extract.resolve import preferred_label
+from graph.iris import FOLDER_TYPES, Minter, ontology_graph, sparql_prefixes
+from graph.mapping import corpus_quads, file_quads
+from graph.store import open_store, replace_graph
+
+ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "akg.ttl"
+
+
+@dataclass
+class BuildReport:
+    built: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "path: problem"
+    documents: int = 0
+    mentions: int = 0
+    events: int = 0
+    entities: Counter = field(default_factory=Counter)  # type -> count, over the whole store
+    quads: int = 0
+
+
+def build(paths: list[str], store_path: str, base: str | None = None,
+          echo: Callable[[str], None] = print, max_bytes: int = 5_000_000) -> BuildReport:
+    report = BuildReport()
+    minter = Minter(base)
+    files = []
+    for p in paths:
+        try:
+            files.extend(input_files([p]))
+        except InputError as err:
+            report.skipped.append(str(err))
+            echo(f"skipped {err}")
+    store = open_store(store_path)
+    extractions: list[Extraction] = []
+    for i, path in enumerate(files, 1):
+        echo(f"[{i}/{len(files)}] reading {path}")
+        try:
+            extractions.append(analyse_file(path, max_bytes=max_bytes))
+        except InputError as err:
+            report.skipped.append(str(err))
+            echo(f"skipped {err}")
+    resolve_and_read_events(extractions, known_entities(store, minter))
+    for x in extractions:
+        replace_graph(store, minter.file_graph(x.file.file_id), file_quads(minter, x))
+        report.built.append(x.file.path)
+        report.documents += len(x.documents)
+        report.mentions += len(x.mentions)
+        report.events += len(x.events)
+    entities = store_entities(store, minter)
+    geonames = {k: e.geonames for k, e in load_authority().entries.items() if e.geonames}
+    replace_graph(store, minter.corpus_graph(), corpus_quads(minter, entities, geonames))
+    replace_graph(store, ontology_graph(), [
+        Quad(t.subject, t.predicate, t.object, ontology_graph())
+        for t in pyoxigraph.parse(path=str(ONTOLOGY_FILE), format=pyoxigraph.RdfFormat.TURTLE)])
+    store.flush()
+    report.entities = Counter(e.type for e in entities.values())
+    report.quads = len(store)
+    return report
+
+
+def known_entities(store: Store, minter: Minter) -> dict[str, Entity]:
+    """The entities the store already has, with every name they were seen under, for the resolver."""
+    rows = store.query(sparql_prefixes() + """
+        SELECT ?e ?label ?name WHERE { GRAPH ?g { ?e rdfs:label ?label . OPTIONAL { ?e skos:altLabel ?name } } }""",
+        use_default_graph_as_union=False)
+    known: dict[str, Entity] = {}
+    for row in rows:
+        key = minter.local_path(row["e"].value)
+        if not key or key.split("/")[0] not in FOLDER_TYPES:
+            continue
+        entity = known.setdefault(key, Entity(key=key, type=FOLDER_TYPES[key.split("/")[0]], label=row["label"].value))
+        if row["name"] is not None:
+            entity.names[row["name"].value] = 1
+    return known
+
+
+def store_entities(store: Store, minter: Minter) -> dict[str, Entity]:
+    """Every entity some document's mention points to, with all its names as written across the corpus."""
+    rows = store.query(sparql_prefixes() + """
+        SELECT ?e ?name (COUNT(?m) AS ?n) WHERE { GRAPH ?g { ?m oa:hasBody ?e ; akg:nameAsWritten ?name } }
+        GROUP BY ?e ?name""")
+    names: dict[str, Counter] = defaultdict(Counter)
+    for row in rows:
+        names[minter.local_path(row["e"].value)][row["name"].value] = int(row["n"].value)
+    authority = load_authority()
+    entities = {}
+    for key, counts in names.items():
+        entry = authority.entries.get(key)
+        type_ = FOLDER_TYPES[key.split("/")[0]]
+        if entry:
+            entities[key] = Entity(key, type_, entry.label, entry.description, entry.wikidata,
+                                   names=dict(counts), from_authority=True)
+        else:
+            entities[key] = Entity(key, type_, preferred_label(counts), names=dict(counts))
+    return entities

@@ -1,0 +1,84 @@
+"""The graph commands of `archivekg`: build the store from files, query it from the terminal."""
+from __future__ import annotations
+
+import sys
+
+import click
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+
+from graph.build import build as build_store
+from graph.iris import PREFIXES
+from graph.store import DEFAULT_STORE, StoreError, open_store
+
+STORE_OPTION = click.option("--store", "store_path", default=DEFAULT_STORE, show_default=True,
+                            help="Oxigraph store folder.")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@STORE_OPTION
+@click.option("--base", default=None, help="Base of dataset IRIs (default $ARCHIVEKG_BASE or https://kg.example/).")
+@click.option("--max-bytes", default=5_000_000, show_default=True, type=int, help="Larger files are skipped.")
+def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int) -> None:
+    """Build (or rebuild) the graph of the given files and folders into the store.
+
+    Exit status: 0 when every file was built, 1 when some were skipped, 2 when none could be built.
+    """
+    try:
+        report = build_store(list(paths), store_path, base=base, max_bytes=max_bytes,
+                             echo=lambda line: click.echo(line, err=True))
+    except StoreError as err:
+        raise click.ClickException(str(err))
+    click.echo(f"built {len(report.built)} file(s): {report.documents} documents, {report.mentions} mentions, "
+               f"{report.events} events; store {store_path} now holds "
+               + ", ".join(f"{n} {t.lower()}s" for t, n in sorted(report.entities.items()))
+               + f" ({report.quads} quads)")
+    if report.skipped:
+        click.echo(f"skipped {len(report.skipped)} file(s):", err=True)
+        for line in report.skipped:
+            click.echo(f"  {line}", err=True)
+        sys.exit(1 if report.built else 2)
+
+
+@click.command()
+@click.argument("sparql")
+@STORE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "ntriples"]),
+              default="table", show_default=True)
+def query(sparql: str, store_path: str, fmt: str) -> None:
+    """Run a SPARQL query on the store (all graphs as the default graph; the akg:, rdfs:, ... prefixes are known)."""
+    try:
+        store = open_store(store_path, read_only=True)
+        result = store.query(sparql, use_default_graph_as_union=True,
+                             prefixes=PREFIXES)
+    except StoreError as err:
+        raise click.ClickException(str(err))
+    except SyntaxError as err:
+        raise click.ClickException(f"query error: {err}")
+    if isinstance(result, QueryBoolean):
+        click.echo("true" if bool(result) else "false")
+    elif isinstance(result, QuerySolutions):
+        if fmt == "table":
+            _print_table(result)
+        else:
+            formats = {"csv": QueryResultsFormat.CSV, "tsv": QueryResultsFormat.TSV, "json": QueryResultsFormat.JSON,
+                       "xml": QueryResultsFormat.XML}
+            click.echo(result.serialize(format=formats.get(fmt, QueryResultsFormat.TSV)).decode())
+    else:
+        rdf = RdfFormat.N_TRIPLES if fmt == "ntriples" else RdfFormat.TURTLE
+        click.echo(result.serialize(format=rdf).decode())
+
+
+def _print_table(solutions: QuerySolutions) -> None:
+    names = [v.value for v in solutions.variables]
+    rows = [[_show(s[n]) for n in names] for s in solutions]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    click.echo("  ".join(n.ljust(w) for n, w in zip(names, widths)))
+    click.echo("  ".join("-" * w for w in widths))
+    for r in rows:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+    click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def _show(term) -> str:
+    return "" if term is None else term.value

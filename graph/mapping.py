@@ -1,0 +1,200 @@
+"""Records -> RDF quads: one file's graph, and the corpus graph of canonical entities.
+
+The shapes are documented in ontology/README.md; every IRI comes from graph.iris.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from extract.gazetteer import gazetteer
+from extract.records import Entity, Event, Extraction, Field, Mention, SourceDocument
+from graph.iris import FOLDER_TYPES, Minter, term
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = term("rdf:type")
+CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
+
+
+def lit(value, datatype: str | None = None) -> Literal:
+    if isinstance(value, bool):
+        return Literal(str(value).lower(), datatype=NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        return Literal(str(value), datatype=NamedNode(XSD + "integer"))
+    if isinstance(value, float):
+        return Literal(f"{value:.2f}", datatype=NamedNode(XSD + "decimal"))
+    return Literal(value, datatype=NamedNode(XSD + datatype)) if datatype else Literal(value)
+
+
+def date_literal(iso: str) -> Literal:
+    """xsd:date for a day, xsd:gYearMonth for a month, xsd:gYear for a year."""
+    return lit(iso, {10: "date", 7: "gYearMonth", 4: "gYear"}[len(iso)])
+
+
+class FileGraph:
+    """Collects the quads of one file's named graph."""
+
+    def __init__(self, minter: Minter, extraction: Extraction):
+        self.m = minter
+        self.x = extraction
+        self.graph = minter.file_graph(extraction.file.file_id)
+        self.quads: list[Quad] = []
+
+    def add(self, s, p: str, o) -> None:
+        if o is None or o == "":
+            return
+        if not isinstance(o, (NamedNode, Literal)):
+            o = lit(o)
+        self.quads.append(Quad(s, term(p), o, self.graph))
+
+    def build(self) -> list[Quad]:
+        self._file()
+        for doc in self.x.documents:
+            self._document(doc)
+        for doc_id, sentence in self.x.sentences:
+            self._sentence(doc_id, sentence)
+        for mention in self.x.mentions:
+            self._mention(mention)
+        for event in self.x.events:
+            self._event(event)
+        return self.quads
+
+    def _file(self) -> None:
+        f, node = self.x.file, self.m.file(self.x.file.file_id)
+        self.add(node, "rdf:type", term("akg:SourceFile"))
+        self.add(node, "akg:fileName", Path(f.path).name)
+        self.add(node, "akg:content", f.text)
+        self.add(node, "akg:sha256", f.sha256)
+        if f.source_url:
+            self.add(node, "dcterms:source", NamedNode(f.source_url))
+
+    def _document(self, doc: SourceDocument) -> None:
+        node = self.m.doc(doc.doc_id)
+        self.add(node, "rdf:type", term("akg:Document"))
+        self.add(node, "akg:documentKind", doc.kind)
+        self.add(node, "akg:sourceFile", self.m.file(doc.file.file_id))
+        self.add(node, "akg:start", doc.span.start)
+        self.add(node, "akg:end", doc.span.end)
+        if doc.title:
+            self.add(node, "dcterms:title", doc.title.text)
+        if doc.date_iso:
+            self.add(node, "dcterms:date", date_literal(doc.date_iso))
+        for prop, f in (("akg:header", doc.header), ("akg:summary", doc.summary),
+                        ("akg:transmissionNote", doc.transmission), ("akg:archivalReference", doc.archival_reference)):
+            if f:
+                self.add(node, prop, f.text)
+        for f in doc.addressees:
+            self.add(node, "akg:addressees", f.text)
+        self.add(node, "dcterms:contributor", doc.contributor)
+        self.add(node, "akg:translator", doc.translator)
+        if doc.file.source_url:
+            self.add(node, "dcterms:source", NamedNode(doc.file.source_url))
+
+    def _sentence(self, doc_id: str, s: Field) -> None:
+        node = self.m.sentence(doc_id, s.start, s.end)
+        self.add(node, "rdf:type", term("akg:Sentence"))
+        self.add(node, "rdf:value", s.text)
+        self.add(node, "akg:start", s.start)
+        self.add(node, "akg:end", s.end)
+        self.add(node, "akg:document", self.m.doc(doc_id))
+
+    def _mention(self, mention: Mention) -> None:
+        text = self.x.file.text
+        node = self.m.mention(mention.doc_id, mention.start, mention.end)
+        target = self.m.mention(mention.doc_id, mention.start, mention.end, "target")
+        quote = self.m.mention(mention.doc_id, mention.start, mention.end, "quote")
+        position = self.m.mention(mention.doc_id, mention.start, mention.end, "position")
+        self.add(node, "rdf:type", term("oa:Annotation"))
+        self.add(node, "oa:motivatedBy", term("oa:identifying"))
+        self.add(node, "oa:hasBody", self.m.entity(mention.entity))
+        self.add(node, "oa:hasTarget", target)
+        self.add(node, "akg:nameAsWritten", mention.name)
+        self.add(node, "akg:honorific", mention.title)
+        self.add(node, "akg:entityType", term(f"akg:{mention.type}"))
+        self.add(node, "akg:section", mention.section)
+        self.add(node, "akg:sentence", self.m.sentence(mention.doc_id, mention.sentence.start, mention.sentence.end))
+        self.add(node, "akg:document", self.m.doc(mention.doc_id))
+        self.add(node, "akg:rule", mention.rule)
+        self.add(node, "akg:confidence", mention.confidence)
+        self.add(target, "oa:hasSource", self.m.file(self.x.file.file_id))
+        self.add(target, "oa:hasSelector", quote)
+        self.add(target, "oa:hasSelector", position)
+        self.add(quote, "rdf:type", term("oa:TextQuoteSelector"))
+        self.add(quote, "oa:exact", mention.text)
+        self.add(quote, "oa:prefix", text[max(0, mention.start - CONTEXT):mention.start])
+        self.add(quote, "oa:suffix", text[mention.end:mention.end + CONTEXT])
+        self.add(position, "rdf:type", term("oa:TextPositionSelector"))
+        self.add(position, "oa:start", mention.start)
+        self.add(position, "oa:end", mention.end)
+
+    def _event(self, event: Event) -> None:
+        node = self.m.event(event.doc_id, event.n)
+        self.add(node, "rdf:type", term(f"akg:{event.type}"))
+        for prop, keys in (("akg:agent", event.agents), ("akg:recipient", event.recipients),
+                           ("akg:patient", event.patients), ("akg:place", event.places)):
+            for key in keys:
+                self.add(node, prop, self.m.entity(key))
+        if event.origin:
+            self.add(node, "akg:origin", self.m.entity(event.origin))
+        if event.destination:
+            self.add(node, "akg:destination", self.m.entity(event.destination))
+        if event.date_iso:
+            self.add(node, "akg:date", date_literal(event.date_iso))
+            self.add(node, "akg:datePrecision", event.date_precision)
+            self.add(node, "akg:dateAsWritten", event.date_text)
+        for what, n in event.counts.items():
+            self.add(node, "akg:count", f"{n} {what}")
+        self.add(node, "akg:trigger", event.trigger)
+        self.add(node, "akg:reportedIn", self.m.doc(event.doc_id))
+        evidence = [event.evidence] + [m.sentence for m in event.mentions]
+        for s in dict.fromkeys((s.start, s.end) for s in evidence):
+            self.add(node, "akg:evidence", self.m.sentence(event.doc_id, *s))
+        for m in event.mentions:
+            self.add(node, "prov:wasDerivedFrom", self.m.mention(m.doc_id, m.start, m.end))
+        self.add(node, "akg:rule", event.rule)
+        self.add(node, "akg:confidence", event.confidence)
+        for subject, prop, obj in event.shortcuts:
+            self.add(self.m.entity(subject), f"akg:{prop}", self.m.entity(obj))
+
+
+def file_quads(minter: Minter, extraction: Extraction) -> list[Quad]:
+    return FileGraph(minter, extraction).build()
+
+
+def corpus_quads(minter: Minter, entities: dict[str, Entity], geonames: dict[str, int]) -> list[Quad]:
+    """The corpus graph: canonical entities with labels, every name seen, authority links, coordinates."""
+    graph = minter.corpus_graph()
+    quads: list[Quad] = []
+
+    def add(s, p, o):
+        quads.append(Quad(s, term(p), o if isinstance(o, (NamedNode, Literal)) else lit(o), graph))
+
+    dataset = minter.dataset()
+    add(dataset, "rdf:type", term("void:Dataset"))
+    add(dataset, "void:uriSpace", minter.base)
+    for key, e in sorted(entities.items()):
+        node = minter.entity(key)
+        add(node, "rdf:type", term(f"akg:{FOLDER_TYPES[key.split('/')[0]]}"))
+        add(node, "rdfs:label", e.label)
+        add(node, "skos:prefLabel", e.label)
+        seen = {e.label.casefold()}
+        for name in sorted(e.names, key=lambda n: (n.isupper(), n)):
+            if name.casefold() not in seen:
+                seen.add(name.casefold())
+                add(node, "skos:altLabel", name)
+        add(node, "akg:mentionCount", sum(e.names.values()))
+        if e.description:
+            add(node, "schema:description", e.description)
+        if e.from_authority:
+            add(node, "akg:fromAuthority", True)
+        if e.wikidata:
+            add(node, "akg:wikidata", e.wikidata)
+            add(node, "owl:sameAs", NamedNode(f"http://www.wikidata.org/entity/{e.wikidata}"))
+        if key in geonames:
+            coords = gazetteer().coordinates(geonames[key])
+            if coords:
+                add(node, "geo:lat", lit(coords[0]))
+                add(node, "geo:long", lit(coords[1]))
+                add(node, "akg:geonamesId", str(geonames[key]))
+    return quads
