@@ -12,7 +12,7 @@ TITLES = sorted([
     "Colonel", "Col.", "Captain", "Capt.", "Major", "Maj.", "Marshal", "Admiral", "Sergeant",
     "Consul", "Vice-Consul", "Vice Consul", "Consul General", "Ambassador", "Attaché", "Attache",
     "Prime Minister", "Minister", "Premier", "President", "Chairman", "Secretary", "Deputy",
-    "Commissar", "Commander", "Governor", "Shah", "King", "Prince",
+    "Commissar", "Commander", "Chief", "Governor", "Shah", "King", "Prince",
 ], key=len, reverse=True)
 TITLE_WORDS = {t.lower().rstrip(".") for t in TITLES for t in t.split()} | {"cde", "cdes"}
 

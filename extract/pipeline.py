@@ -21,12 +21,14 @@ def analyse_file(path: str | Path, max_bytes: int = 5_000_000) -> Extraction:
     extraction = Extraction(file=source, documents=documents)
     finder = name_finder()
     parts = [(doc, section, f) for doc in documents for section, f in doc.text_fields()]
-    parsed = finder.nlp.pipe(case_for_ner(f.text) for _, _, f in parts)
+    parsed = finder.nlp.pipe(case_for_ner(f.text, *((finder.english_words, finder.known_words) if section == "title"
+                                                     else ())) for _, section, f in parts)
     for (doc, section, f), sdoc in zip(parts, parsed):
         if section in LINE_SECTIONS:
             sentences = [f]
         else:
-            sentences = [Field(f.start + s.start_char, f.start + s.end_char, s.text) for s in sdoc.sents
+            sentences = [Field(f.start + s.start_char, f.start + s.end_char,
+                               source.text[f.start + s.start_char:f.start + s.end_char]) for s in sdoc.sents
                          if s.text.strip()]
         extraction.sentences.extend((doc.doc_id, s) for s in sentences)
         for c in finder.find(sdoc):
