@@ -57,3 +57,11 @@ def fold(text: str) -> str:
 def name_key(name: str) -> str:
     """The exact-match key of a name: cleaned, folded, punctuation to single spaces."""
     return " ".join(re.findall(r"[a-z0-9]+", fold(clean_name(name))))
+
+
+def initials_surname(name: str) -> str | None:
+    """"M.D. Bagriov" -> "Bagriov": the surname of a name whose other parts are initials, else None."""
+    parts = name.replace(".", ". ").split()
+    if len(parts) > 1 and all(re.fullmatch(r"[A-Z]\.", p) for p in parts[:-1]):
+        return parts[-1]
+    return None

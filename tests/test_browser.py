@@ -1,0 +1,65 @@
+"""A real browser walks from the home page to a mention in a document."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_search_entity_mention(browser, server, tmp_path):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(server + "/")
+    page.fill("#home-search", "Derakhshani")
+    page.press("#home-search", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q=Derakhshani"))
+    page.screenshot(path=str(tmp_path / "search.png"))
+
+    page.locator("ul.results a", has_text="Derakhshani").first.click()
+    page.wait_for_url(re.compile(r"/person/"))
+    sync_api.expect(page.locator("h1")).to_contain_text("Derakhshani")
+    sync_api.expect(page.locator("dd.alt-labels")).to_contain_text("Dorokshani")
+    page.screenshot(path=str(tmp_path / "entity.png"), full_page=True)
+
+    link = page.locator("a.sentence-link").first
+    sync_api.expect(link.locator("mark")).to_be_visible()
+    href = link.get_attribute("href")
+    anchor = href.split("#", 1)[1]
+    link.click()
+    page.wait_for_url(re.compile(r"/doc/.+#"))
+    target = page.locator(f"#{anchor}")
+    sync_api.expect(target).to_be_visible()
+    sync_api.expect(target).to_be_in_viewport()
+    assert page.evaluate("document.querySelector(':target') && document.querySelector(':target').id") == anchor
+    # the :target rule highlights it (a background other than the plain mention colour, and an outline)
+    style = target.evaluate("e => { const s = getComputedStyle(e); return [s.backgroundColor, s.outlineStyle]; }")
+    assert style[1] != "none", style
+    assert "Derakhshani" in target.inner_text() or "Darakhshani" in target.inner_text() \
+        or anchor.startswith("s-")
+    page.screenshot(path=str(tmp_path / "document.png"))
+    print("screenshots in", tmp_path)
+    page.close()
+
+
+def test_sparql_page_runs_a_query(browser, server, tmp_path):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(server + "/sparql")
+    page.fill("#query", "SELECT ?p ?label WHERE { ?p a akg:Person ; rdfs:label ?label } ORDER BY ?label")
+    page.click("form.sparql button[type=submit]")
+    page.wait_for_selector("table.results")
+    sync_api.expect(page.locator("table.results")).to_contain_text("Stalin")
+    page.screenshot(path=str(tmp_path / "sparql.png"), full_page=True)
+    page.close()

@@ -1,0 +1,261 @@
+"""The Flask app: SPARQL 1.1 Protocol endpoint, browsable pages for every IRI, and RDF twins.
+
+User SPARQL goes through the killable query pool (web.sparql); the pages' own small queries run on a
+read-only store opened in this process, so they stay fast while the pool is busy.
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import re
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from flask import Flask, Response, abort, redirect, render_template, request
+
+from graph.iris import PREFIXES, slugify, sparql_prefixes
+from graph.store import open_store
+from web.queries import ENTITY_TYPES, LIST_PAGE, TYPE_NOUNS, Pages, short
+from web.sparql import GRAPH_FORMATS, QueryPool, looks_like_update
+
+TWINS = {  # extension -> (pyoxigraph format, media type)
+    "ttl": (ox.RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
+    "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+}
+FORMAT_PARAM = {  # ?format= -> (solutions format, graph format)
+    "json": ("JSON", "JSON_LD"), "xml": ("XML", "RDF_XML"), "csv": ("CSV", "N_TRIPLES"),
+    "tsv": ("TSV", "N_TRIPLES"), "ttl": ("JSON", "TURTLE"), "turtle": ("JSON", "TURTLE"),
+    "nt": ("JSON", "N_TRIPLES"), "ntriples": ("JSON", "N_TRIPLES"), "jsonld": ("JSON", "JSON_LD"),
+    "rdfxml": ("XML", "RDF_XML"),
+}
+SOLUTION_ACCEPT = {
+    "application/sparql-results+json": "JSON", "application/json": "JSON",
+    "application/sparql-results+xml": "XML", "application/xml": "XML", "text/xml": "XML",
+    "text/csv": "CSV", "text/tab-separated-values": "TSV", "text/html": "html",
+}
+GRAPH_ACCEPT = {
+    "text/turtle": "TURTLE", "application/x-turtle": "TURTLE", "application/n-triples": "N_TRIPLES",
+    "text/plain": "N_TRIPLES", "application/ld+json": "JSON_LD", "application/json": "JSON_LD",
+    "application/rdf+xml": "RDF_XML", "application/xml": "RDF_XML", "text/html": "html",
+}
+HTML_ROWS = 2000
+
+EXAMPLES = [
+    ("Persons and their names", """SELECT ?person ?label (GROUP_CONCAT(?alt; separator=", ") AS ?names) WHERE {
+  ?person a akg:Person ; rdfs:label ?label .
+  OPTIONAL { ?person skos:altLabel ?alt }
+} GROUP BY ?person ?label ORDER BY ?label"""),
+    ("Who reported to whom, when, in which document", """SELECT DISTINCT ?senderName ?recipientName ?date ?doc WHERE {
+  ?ev a akg:Communication ; akg:agent ?sender ; akg:recipient ?recipient ; akg:reportedIn ?doc .
+  ?sender akg:reportedTo ?recipient .
+  OPTIONAL { ?ev akg:date ?date }
+  ?sender rdfs:label ?senderName . ?recipient rdfs:label ?recipientName .
+} ORDER BY ?date ?senderName"""),
+    ("Places with coordinates", """SELECT ?place ?label ?lat ?long WHERE {
+  ?place a akg:Place ; rdfs:label ?label .
+  OPTIONAL { ?place geo:lat ?lat ; geo:long ?long }
+} ORDER BY ?label"""),
+    ("Sentences naming a person", """SELECT ?name ?sentence ?doc WHERE {
+  ?m oa:hasBody ?person ; akg:nameAsWritten ?name ; akg:sentence ?s ; akg:document ?doc .
+  ?person rdfs:label ?label . FILTER(CONTAINS(LCASE(?label), "derakhshani"))
+  ?s rdf:value ?sentence .
+} LIMIT 50"""),
+    ("Events by type", """SELECT ?type (COUNT(?ev) AS ?n) WHERE {
+  ?ev akg:reportedIn ?doc ; a ?type .
+} GROUP BY ?type ORDER BY DESC(?n)"""),
+]
+
+
+def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int = 2) -> Flask:
+    """The app for one store. The query pool is created here but starts its processes lazily."""
+    app = Flask(__name__)
+    pages = Pages(open_store(store_path, read_only=True))
+    pool = QueryPool(store_path, size=query_workers, timeout=query_timeout)
+    app.extensions["archivekg_pool"] = pool
+    atexit.register(pool.close)
+    prefix_text = sparql_prefixes()
+
+    @app.context_processor
+    def _globals():
+        return {"base_iri": pages.base, "nouns": TYPE_NOUNS}
+
+    # ------------------------------------------------------------ pages
+    def home():
+        counts = pages.counts()
+        return render_template("home.html", counts=counts, folders=[
+            ("person", "Persons", counts["Person"]), ("place", "Places", counts["Place"]),
+            ("org", "Organizations", counts["Organization"]), ("group", "Groups", counts["Group"]),
+            ("doc", "Documents", counts["Document"]), ("event", "Events", counts["Event"])])
+
+    def search():
+        text = request.args.get("q", "").strip()
+        results = pages.search(text) if text else []
+        return render_template("search.html", q=text, results=results)
+
+    def listing(folder: str):
+        page = max(0, request.args.get("page", 0, type=int))
+        if folder in ENTITY_TYPES:
+            rows, title = pages.entity_list(ENTITY_TYPES[folder], page), TYPE_NOUNS[ENTITY_TYPES[folder]].capitalize()
+        elif folder == "doc":
+            rows, title = pages.doc_list(page), "Documents"
+        else:
+            rows, title = pages.event_list(page), "Events"
+        more = len(rows) > LIST_PAGE
+        return render_template("list.html", folder=folder, title=title, rows=rows[:LIST_PAGE], page=page, more=more,
+                               offset=page * LIST_PAGE)
+
+    def resource(path: str):
+        """Any IRI under the base: entity, document, event, sentence/mention (-> anchor), or a plain view."""
+        m = re.fullmatch(r"(.+)\.(ttl|nt|jsonld)", path)
+        if m:
+            return twin(m.group(1), m.group(2))
+        iri = pages.iri(quote(path, safe="/-_.~"))
+        best = request.accept_mimetypes.best_match(["text/html", "text/turtle", "application/n-triples",
+                                                    "application/ld+json"])
+        if best and best != "text/html" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]:
+            return twin(path, {"text/turtle": "ttl", "application/n-triples": "nt"}.get(best, "jsonld"))
+        folder = path.split("/", 1)[0]
+        anchor = re.fullmatch(r"doc/(.+)/([sm])/(\d+-\d+)", path)
+        if anchor and pages.exists(iri):
+            return redirect(f"/doc/{anchor.group(1)}#{anchor.group(2)}-{anchor.group(3)}", 303)
+        if folder in ENTITY_TYPES:
+            data = pages.entity(iri)
+            if data:
+                return render_template("entity.html", e=data, path=path)
+        elif folder == "doc" and "/" not in path[4:]:
+            data = pages.document(iri)
+            if data:
+                return render_template("document.html", d=data, path=path)
+        elif folder == "event":
+            data = pages.event(iri)
+            if data:
+                return render_template("event.html", ev=data, path=path)
+        props = pages.triples(iri)
+        if not props:
+            alias = "/".join(slugify(part) for part in path.split("/"))
+            if alias != path and pages.exists(pages.iri(alias)):  # "doc/000_9af…" (a file name) -> "doc/000-9af…"
+                return redirect("/" + alias, 301)
+            abort(404)
+        objects = {o.value for _, o in props if isinstance(o, ox.NamedNode)} | {p for p, _ in props}
+        labels = pages.labels(objects)
+        rows = [{"prop": short(p), **(pages.link(o.value, labels) if isinstance(o, ox.NamedNode)
+                                      else {"value": o.value if len(o.value) <= 5000 else o.value[:5000] + " …"})}
+                for p, o in props]
+        return render_template("resource.html", iri=iri, path=path, rows=rows)
+
+    def twin(path: str, ext: str):
+        iri = pages.iri(quote(path, safe="/-_.~"))
+        if not pages.exists(iri):
+            abort(404)
+        fmt, media = TWINS[ext]
+        body = ox.serialize(pages.describe(iri), format=fmt, prefixes=PREFIXES if ext == "ttl" else None)
+        return Response(body, mimetype=media.split(";")[0], headers={"Content-Type": media})
+
+    # ------------------------------------------------------------ SPARQL endpoint
+    def sparql():
+        if request.method == "OPTIONS":
+            return Response(status=204)
+        ctype = (request.mimetype or "").lower()
+        values = request.values if request.method == "POST" else request.args
+        if ctype == "application/sparql-update" or "update" in values:
+            return plain(403, "read-only endpoint: SPARQL Update is not allowed")
+        if request.method == "POST" and ctype == "application/sparql-query":
+            query = request.get_data(as_text=True)
+        else:
+            query = values.get("query")
+        if query is None or not query.strip():
+            if request.method == "GET":
+                return render_template("sparql.html", query=EXAMPLES[0][1], examples=EXAMPLES, prefixes=prefix_text,
+                                       result=None, error=None)
+            return plain(400, "missing query: send query= (GET or form POST) or an application/sparql-query body")
+        if looks_like_update(query):
+            return plain(403, "read-only endpoint: SPARQL Update is not allowed")
+        default_graphs = request.args.getlist("default-graph-uri") + (
+            request.form.getlist("default-graph-uri") if request.method == "POST" else [])
+        named_graphs = request.args.getlist("named-graph-uri") + (
+            request.form.getlist("named-graph-uri") if request.method == "POST" else [])
+        sol_fmt, graph_fmt, html = negotiate()
+        if html:
+            result = pool.run(query, "JSON", "N_TRIPLES", default_graphs, named_graphs)
+            return html_results(query, result)
+        result = pool.run(query, sol_fmt, graph_fmt, default_graphs, named_graphs)
+        if result.status != 200:
+            return plain(result.status, result.body.decode("utf-8", "replace"))
+        media = result.media_type + ("; charset=utf-8" if result.media_type.startswith("text/") else "")
+        return Response(result.body, status=200, headers={"Content-Type": media})
+
+    def negotiate() -> tuple[str, str, bool]:
+        """(solutions format, graph format, render HTML?) from format= or the Accept header."""
+        fmt = request.values.get("format", "").lower()
+        if fmt == "html":
+            return "JSON", "TURTLE", True
+        if fmt in FORMAT_PARAM:
+            return (*FORMAT_PARAM[fmt], False)
+        accept = request.accept_mimetypes
+        sol = SOLUTION_ACCEPT.get(accept.best_match(list(SOLUTION_ACCEPT)) or "", "JSON")
+        graph = GRAPH_ACCEPT.get(accept.best_match(list(GRAPH_ACCEPT)) or "", "TURTLE")
+        if sol == "html":
+            return "JSON", "TURTLE", True
+        return sol, ("TURTLE" if graph == "html" else graph), False
+
+    def html_results(query: str, result):
+        """Results as an escaped HTML table under the query form (browsers, format=html)."""
+        if result.status != 200:
+            page = render_template("sparql.html", query=query, examples=EXAMPLES, prefixes=prefix_text,
+                                   result=None, error=result.body.decode("utf-8", "replace"))
+            return Response(page, status=result.status, mimetype="text/html")
+        if result.media_type == GRAPH_FORMATS["N_TRIPLES"]:
+            triples = list(ox.parse(result.body, format=ox.RdfFormat.N_TRIPLES))
+            table = {"vars": ["subject", "predicate", "object"], "total": len(triples),
+                     "rows": [[cell_term(t.subject), cell_term(t.predicate), cell_term(t.object)]
+                              for t in triples[:HTML_ROWS]]}
+        else:
+            data = json.loads(result.body)
+            if "boolean" in data:
+                table = {"boolean": data["boolean"]}
+            else:
+                names = data["head"].get("vars", [])
+                bindings = data["results"]["bindings"]
+                table = {"vars": names, "total": len(bindings),
+                         "rows": [[cell_json(b.get(v)) for v in names] for b in bindings[:HTML_ROWS]]}
+        return render_template("sparql.html", query=query, examples=EXAMPLES, prefixes=prefix_text,
+                               result=table, error=None, limit=HTML_ROWS)
+
+    def cell_json(b):
+        if b is None:
+            return {"value": ""}
+        if b["type"] == "uri":
+            return {"value": short(b["value"]), "href": pages.href(b["value"])}
+        return {"value": b["value"], "note": b.get("xml:lang") or (short(b["datatype"]) if "datatype" in b else None)}
+
+    def cell_term(t):
+        if isinstance(t, ox.NamedNode):
+            return {"value": short(t.value), "href": pages.href(t.value)}
+        if isinstance(t, ox.Literal):
+            return {"value": t.value, "note": t.language or short(t.datatype.value)}
+        return {"value": str(t)}
+
+    def plain(status: int, text: str) -> Response:
+        return Response(text if text.endswith("\n") else text + "\n", status=status, mimetype="text/plain")
+
+    @app.after_request
+    def _cors(resp):
+        if request.path == "/sparql":
+            resp.headers["Access-Control-Allow-Origin"] = "*"
+            resp.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            resp.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        return resp
+
+    @app.errorhandler(404)
+    def _not_found(_err):
+        return render_template("404.html", path=request.path), 404
+
+    # ------------------------------------------------------------ the route table
+    app.add_url_rule("/", "home", home)
+    app.add_url_rule("/search", "search", search)
+    app.add_url_rule("/sparql", "sparql", sparql, methods=["GET", "POST", "OPTIONS"])
+    for folder in [*ENTITY_TYPES, "doc", "event"]:
+        app.add_url_rule(f"/{folder}/", f"list_{folder}", listing, defaults={"folder": folder})
+    app.add_url_rule("/<path:path>", "resource", resource)
+    return app

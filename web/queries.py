@@ -1,0 +1,383 @@
+"""The small, bounded queries behind the HTML pages, run directly on the app's read-only store.
+
+They bypass the query pool on purpose: the pool may be saturated by runaway user queries, and the
+pages must stay fast. Every query here is anchored on one IRI or has a LIMIT.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from pyoxigraph import Literal, NamedNode, Store
+
+from graph.iris import AKG, PREFIXES, configured_base, sparql_prefixes
+
+P = sparql_prefixes()
+ENTITY_TYPES = {"person": "Person", "place": "Place", "org": "Organization", "group": "Group"}
+TYPE_NOUNS = {"Person": "persons", "Place": "places", "Organization": "organizations", "Group": "groups"}
+ROLE_PROPS = ["agent", "recipient", "patient", "place", "origin", "destination"]
+LIST_PAGE = 200
+
+
+def lit(text: str) -> str:
+    """A user string as a SPARQL literal, escaped by pyoxigraph (no injection through quotes)."""
+    return str(Literal(text))
+
+
+def val(term) -> str | None:
+    return None if term is None else term.value
+
+
+def num(term, default: int = 0) -> int:
+    try:
+        return int(term.value) if term is not None else default
+    except ValueError:
+        return default
+
+
+def short(iri: str) -> str:
+    """akg:agent for a vocabulary IRI, the IRI itself otherwise."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and "/" not in iri[len(ns):] and "#" not in iri[len(ns):]:
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+class Pages:
+    """Data for each page kind, as plain dicts and lists for the templates."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.base = self._learn_base()
+
+    def q(self, query: str):
+        return self.store.query(P + query, use_default_graph_as_union=True)
+
+    def _learn_base(self) -> str:
+        """The dataset's base IRI as the build recorded it (void:uriSpace), so links match the data."""
+        rows = list(self.q("SELECT ?b WHERE { ?d a void:Dataset ; void:uriSpace ?b } LIMIT 1"))
+        return configured_base(rows[0]["b"].value if rows else None)
+
+    # ------------------------------------------------------------ IRIs and links
+    def iri(self, path: str) -> str:
+        return self.base + path
+
+    def local(self, iri: str) -> str | None:
+        return iri[len(self.base):] if iri.startswith(self.base) else None
+
+    def href(self, iri: str) -> str:
+        """The page of an IRI: dataset IRIs map to local paths; sentences and mentions to doc anchors."""
+        path = self.local(iri)
+        if path is None:
+            return iri
+        m = re.fullmatch(r"doc/(.+)/([sm])/(\d+-\d+)(?:/.*)?", path)
+        if m:
+            return f"/doc/{m.group(1)}#{m.group(2)}-{m.group(3)}"
+        return "/" + path
+
+    def labels(self, iris: set[str]) -> dict[str, str]:
+        """rdfs:label (or dcterms:title) for a set of IRIs, in one query."""
+        iris = {i for i in iris if i}
+        if not iris:
+            return {}
+        values = " ".join(f"<{i}>" for i in iris)
+        out = {}
+        for r in self.q(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} {{ ?x rdfs:label ?l }} UNION {{ ?x dcterms:title ?l }} UNION {{ ?x akg:nameAsWritten ?l }} }}"):
+            out.setdefault(r["x"].value, r["l"].value)
+        return out
+
+    def link(self, iri: str, labels: dict[str, str]) -> dict:
+        return {"iri": iri, "href": self.href(iri), "label": labels.get(iri) or self.local(iri) or short(iri)}
+
+    # ------------------------------------------------------------ home, lists, search
+    def counts(self) -> dict[str, int]:
+        out = {t: 0 for t in [*ENTITY_TYPES.values(), "Document", "Event"]}
+        for r in self.q("""SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE {
+              VALUES ?t { akg:Person akg:Place akg:Organization akg:Group akg:Document } ?e a ?t } GROUP BY ?t"""):
+            out[r["t"].value[len(AKG):]] = num(r["n"])
+        for r in self.q("SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e akg:reportedIn ?d }"):
+            out["Event"] = num(r["n"])
+        return out
+
+    def entity_list(self, type_: str, page: int) -> list[dict]:
+        rows = self.q(f"""SELECT ?e (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?alt) AS ?alts) (MAX(?c) AS ?mc) WHERE {{
+              ?e a akg:{type_} . OPTIONAL {{ ?e rdfs:label ?l }} OPTIONAL {{ ?e skos:altLabel ?alt }}
+              OPTIONAL {{ ?e akg:mentionCount ?c }} }} GROUP BY ?e ORDER BY DESC(?mc) LCASE(STR(?label))
+              LIMIT {LIST_PAGE + 1} OFFSET {page * LIST_PAGE}""")
+        return [{"href": self.href(r["e"].value), "label": val(r["label"]) or self.local(r["e"].value),
+                 "alts": num(r["alts"]), "mentions": num(r["mc"])} for r in rows]
+
+    def doc_list(self, page: int) -> list[dict]:
+        rows = self.q(f"""SELECT ?d (SAMPLE(?t) AS ?title) (MIN(STR(?dt)) AS ?date) (SAMPLE(?k) AS ?kind)
+              (COUNT(DISTINCT ?m) AS ?mentions) WHERE {{
+              ?d a akg:Document . OPTIONAL {{ ?d dcterms:title ?t }} OPTIONAL {{ ?d dcterms:date ?dt }}
+              OPTIONAL {{ ?d akg:documentKind ?k }} OPTIONAL {{ ?m akg:document ?d ; oa:hasBody ?b }} }}
+              GROUP BY ?d ORDER BY ?date ?d LIMIT {LIST_PAGE + 1} OFFSET {page * LIST_PAGE}""")
+        return [{"href": self.href(r["d"].value), "label": val(r["title"]) or self.local(r["d"].value),
+                 "date": val(r["date"]), "kind": val(r["kind"]), "mentions": num(r["mentions"])} for r in rows]
+
+    def event_list(self, page: int) -> list[dict]:
+        rows = list(self.q(f"""SELECT ?e (SAMPLE(?t) AS ?type) (MIN(STR(?dt)) AS ?date) (SAMPLE(?d) AS ?doc)
+              (SAMPLE(?tr) AS ?trigger) WHERE {{
+              ?e akg:reportedIn ?d . OPTIONAL {{ ?e a ?t FILTER(?t != akg:Event) }} OPTIONAL {{ ?e akg:date ?dt }}
+              OPTIONAL {{ ?e akg:trigger ?tr }} }}
+              GROUP BY ?e ORDER BY ?date ?e LIMIT {LIST_PAGE + 1} OFFSET {page * LIST_PAGE}"""))
+        labels = self.labels({r["type"].value for r in rows if r["type"]} | {r["doc"].value for r in rows})
+        out = []
+        for r in rows:
+            participants = self.participants(r["e"].value)
+            out.append({"href": self.href(r["e"].value), "label": self.local(r["e"].value),
+                        "type": labels.get(val(r["type"]), short(val(r["type"]) or "akg:Event")),
+                        "date": val(r["date"]), "trigger": val(r["trigger"]),
+                        "doc": self.link(r["doc"].value, labels), "participants": participants})
+        return out
+
+    def search(self, text: str) -> list[dict]:
+        rows = self.q(f"""SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?t) AS ?type) (GROUP_CONCAT(DISTINCT ?n; separator="|") AS ?names)
+              WHERE {{ VALUES ?t {{ akg:Person akg:Place akg:Organization akg:Group }}
+              ?e a ?t ; rdfs:label ?l . {{ ?e rdfs:label ?n }} UNION {{ ?e skos:altLabel ?n }}
+              FILTER(CONTAINS(LCASE(STR(?n)), LCASE({lit(text)}))) }}
+              GROUP BY ?e ORDER BY LCASE(STR(?label)) LIMIT 200""")
+        out = [{"href": self.href(r["e"].value), "label": r["label"].value, "type": r["type"].value[len(AKG):],
+                "matched": [n for n in r["names"].value.split("|") if n != r["label"].value]} for r in rows]
+        docs = self.q(f"""SELECT ?d (SAMPLE(?t) AS ?title) WHERE {{ ?d a akg:Document ; dcterms:title ?t .
+              FILTER(CONTAINS(LCASE(STR(?t)), LCASE({lit(text)}))) }} GROUP BY ?d LIMIT 50""")
+        out += [{"href": self.href(r["d"].value), "label": r["title"].value, "type": "Document", "matched": []}
+                for r in docs]
+        return out
+
+    # ------------------------------------------------------------ one resource
+    def triples(self, iri: str) -> list[tuple[str, object]]:
+        return [(r["p"].value, r["o"]) for r in self.q(f"SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }} LIMIT 2000")]
+
+    def exists(self, iri: str) -> bool:
+        return bool(self.q(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"))
+
+    def entity(self, iri: str) -> dict | None:
+        props = self.triples(iri)
+        if not props:
+            return None
+        by = defaultdict(list)
+        for p, o in props:
+            by[short(p)].append(o)
+        types = [t.value for t in by["rdf:type"]]
+        type_ = next((t[len(AKG):] for t in types if t.startswith(AKG)), short(types[0]) if types else "resource")
+        wikidata = [o.value for o in by["owl:sameAs"] if "wikidata.org" in o.value]
+        wikidata += [f"http://www.wikidata.org/entity/{o.value}" for o in by["akg:wikidata"]
+                     if f"http://www.wikidata.org/entity/{o.value}" not in wikidata]
+        return {
+            "iri": iri, "type": type_,
+            "label": val(by["rdfs:label"][0]) if by["rdfs:label"] else self.local(iri),
+            "alt_labels": sorted({o.value for o in by["skos:altLabel"]}),
+            "description": [o.value for o in by["schema:description"]],
+            "wikidata": wikidata,
+            "lat": val(by["geo:lat"][0]) if by["geo:lat"] else None,
+            "long": val(by["geo:long"][0]) if by["geo:long"] else None,
+            "mention_count": num(by["akg:mentionCount"][0]) if by["akg:mentionCount"] else None,
+            "names": self.names_as_written(iri),
+            "mentions": self.mentions_of(iri),
+            "related": self.related(iri),
+            "events": self.events_of(iri),
+            "documents": self.documents_of(iri),
+        }
+
+    def names_as_written(self, iri: str) -> list[tuple[str, int]]:
+        rows = self.q(f"""SELECT ?name (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m oa:hasBody <{iri}> ; akg:nameAsWritten ?name }}
+              GROUP BY ?name ORDER BY DESC(?n) ?name LIMIT 200""")
+        return [(r["name"].value, num(r["n"])) for r in rows]
+
+    def mentions_of(self, iri: str) -> list[dict]:
+        """Each mention with its sentence, split into before/name/after for highlighting."""
+        rows = self.q(f"""SELECT ?m ?name ?doc ?sent ?stext ?ss ?ms ?me ?title WHERE {{
+              ?m oa:hasBody <{iri}> ; akg:document ?doc .
+              OPTIONAL {{ ?m akg:nameAsWritten ?name }}
+              OPTIONAL {{ ?m akg:sentence ?sent . ?sent rdf:value ?stext ; akg:start ?ss }}
+              OPTIONAL {{ ?m oa:hasTarget/oa:hasSelector ?sel . ?sel oa:start ?ms ; oa:end ?me }}
+              OPTIONAL {{ ?doc dcterms:title ?title }} }} ORDER BY ?doc ?ms LIMIT 500""")
+        seen, out = set(), []
+        for r in rows:
+            if r["m"].value in seen:
+                continue
+            seen.add(r["m"].value)
+            name, text = val(r["name"]) or "", val(r["stext"]) or ""
+            before, hit, after = split_highlight(text, name, num(r["ms"], -1) - num(r["ss"], 0),
+                                                 num(r["me"], -1) - num(r["ss"], 0))
+            anchor = self.href(r["m"].value)
+            out.append({"name": name, "before": before, "hit": hit, "after": after, "href": anchor,
+                        "sentence_href": self.href(r["sent"].value) if r["sent"] else anchor,
+                        "doc": {"href": self.href(r["doc"].value), "label": val(r["title"]) or self.local(r["doc"].value)}})
+        return out
+
+    def related(self, iri: str) -> list[dict]:
+        """Entities named in the same sentence, and entities linked by a shortcut relation either way."""
+        rows = list(self.q(f"""SELECT ?o (COUNT(DISTINCT ?sent) AS ?n) WHERE {{
+              ?m oa:hasBody <{iri}> ; akg:sentence ?sent . ?m2 akg:sentence ?sent ; oa:hasBody ?o .
+              FILTER(?o != <{iri}>) }} GROUP BY ?o ORDER BY DESC(?n) LIMIT 100"""))
+        rel = list(self.q(f"""SELECT DISTINCT ?dir ?p ?o WHERE {{
+              VALUES ?t {{ akg:Person akg:Place akg:Organization akg:Group }}
+              {{ <{iri}> ?p ?o . BIND("out" AS ?dir) }} UNION {{ ?o ?p <{iri}> . BIND("in" AS ?dir) }}
+              ?o a ?t . FILTER(?p != owl:sameAs) }} LIMIT 300"""))
+        labels = self.labels({r["o"].value for r in rows + rel} | {r["p"].value for r in rel})
+        out = []
+        for r in rel:
+            p = r["p"].value
+            out.append({**self.link(r["o"].value, labels), "how": labels.get(p, short(p)),
+                        "direction": r["dir"].value, "count": None})
+        for r in rows:
+            out.append({**self.link(r["o"].value, labels), "how": "named in the same sentence",
+                        "direction": "both", "count": num(r["n"])})
+        return out
+
+    def participants(self, ev: str) -> list[dict]:
+        values = " ".join(f"akg:{p}" for p in ROLE_PROPS)
+        rows = list(self.q(f"SELECT ?role ?x WHERE {{ VALUES ?role {{ {values} }} <{ev}> ?role ?x }} LIMIT 200"))
+        labels = self.labels({r["x"].value for r in rows} | {r["role"].value for r in rows})
+        return [{**self.link(r["x"].value, labels), "role": labels.get(r["role"].value, short(r["role"].value))}
+                for r in rows]
+
+    def events_of(self, iri: str) -> list[dict]:
+        values = " ".join(f"akg:{p}" for p in ROLE_PROPS)
+        rows = list(self.q(f"""SELECT ?ev ?role (SAMPLE(?t) AS ?type) (MIN(STR(?dt)) AS ?date) (SAMPLE(?s) AS ?sent)
+              (SAMPLE(?st) AS ?stext) WHERE {{ VALUES ?role {{ {values} }} ?ev ?role <{iri}> ; akg:reportedIn ?d .
+              OPTIONAL {{ ?ev a ?t FILTER(?t != akg:Event) }} OPTIONAL {{ ?ev akg:date ?dt }}
+              OPTIONAL {{ ?ev akg:evidence ?s . ?s rdf:value ?st }} }} GROUP BY ?ev ?role ORDER BY ?date LIMIT 300"""))
+        labels = self.labels({r["type"].value for r in rows if r["type"]} | {r["role"].value for r in rows})
+        return [{"href": self.href(r["ev"].value), "type": labels.get(val(r["type"]), short(val(r["type"]) or "akg:Event")),
+                 "role": labels.get(r["role"].value, short(r["role"].value)), "date": val(r["date"]),
+                 "evidence": val(r["stext"]), "evidence_href": self.href(r["sent"].value) if r["sent"] else None}
+                for r in rows]
+
+    def documents_of(self, iri: str) -> list[dict]:
+        rows = self.q(f"""SELECT ?d (SAMPLE(?t) AS ?title) (MIN(STR(?dt)) AS ?date) (COUNT(DISTINCT ?m) AS ?n) WHERE {{
+              ?m oa:hasBody <{iri}> ; akg:document ?d . OPTIONAL {{ ?d dcterms:title ?t }} OPTIONAL {{ ?d dcterms:date ?dt }} }}
+              GROUP BY ?d ORDER BY ?date LIMIT 300""")
+        return [{"href": self.href(r["d"].value), "label": val(r["title"]) or self.local(r["d"].value),
+                 "date": val(r["date"]), "count": num(r["n"])} for r in rows]
+
+    # ------------------------------------------------------------ documents
+    def document(self, iri: str) -> dict | None:
+        props = self.triples(iri)
+        if not props:
+            return None
+        by = defaultdict(list)
+        for p, o in props:
+            by[short(p)].append(o)
+        if not any(o.value == AKG + "Document" for o in by["rdf:type"]):
+            return None
+        first = lambda k: val(by[k][0]) if by[k] else None  # noqa: E731
+        doc = {"iri": iri, "title": first("dcterms:title") or self.local(iri), "date": first("dcterms:date"),
+               "kind": first("akg:documentKind"), "sources": [o.value for o in by["dcterms:source"]],
+               "archival_reference": first("akg:archivalReference"), "contributor": first("dcterms:contributor"),
+               "translator": first("akg:translator"), "summary": first("akg:summary"), "header": first("akg:header"),
+               "addressees": [o.value for o in by["akg:addressees"]], "transmission": first("akg:transmissionNote"),
+               "segments": [], "mentions": 0}
+        file_ = by["akg:sourceFile"][0].value if by["akg:sourceFile"] else None
+        content = None
+        if file_:
+            for r in self.q(f"SELECT ?c ?n WHERE {{ <{file_}> akg:content ?c OPTIONAL {{ <{file_}> akg:fileName ?n }} }} LIMIT 1"):
+                content, doc["file_name"] = r["c"].value, val(r["n"])
+        if content is not None:
+            start = num(by["akg:start"][0], 0) if by["akg:start"] else 0
+            end = num(by["akg:end"][0], len(content)) if by["akg:end"] else len(content)
+            sentences = [(num(r["s"]), num(r["e"])) for r in self.q(
+                f"SELECT DISTINCT ?s ?e WHERE {{ ?x a akg:Sentence ; akg:document <{iri}> ; akg:start ?s ; akg:end ?e }} LIMIT 20000")]
+            mrows = list(self.q(f"""SELECT DISTINCT ?b ?s ?e WHERE {{ ?m akg:document <{iri}> ; oa:hasBody ?b ;
+                  oa:hasTarget/oa:hasSelector ?sel . ?sel a oa:TextPositionSelector ; oa:start ?s ; oa:end ?e }} LIMIT 20000"""))
+            labels = self.labels({r["b"].value for r in mrows})
+            mentions = [(num(r["s"]), num(r["e"]), self.link(r["b"].value, labels)) for r in mrows]
+            doc["segments"] = segment_text(content, start, end, sentences, mentions)
+            doc["mentions"] = len(mentions)
+        doc["events"] = self.events_in(iri)
+        return doc
+
+    def events_in(self, doc: str) -> list[dict]:
+        rows = list(self.q(f"""SELECT ?ev (SAMPLE(?t) AS ?type) (MIN(STR(?dt)) AS ?date) (SAMPLE(?s) AS ?sent) WHERE {{
+              ?ev akg:reportedIn <{doc}> . OPTIONAL {{ ?ev a ?t FILTER(?t != akg:Event) }}
+              OPTIONAL {{ ?ev akg:date ?dt }} OPTIONAL {{ ?ev akg:evidence ?s }} }} GROUP BY ?ev ORDER BY ?ev LIMIT 500"""))
+        labels = self.labels({r["type"].value for r in rows if r["type"]})
+        return [{"href": self.href(r["ev"].value), "label": self.local(r["ev"].value),
+                 "type": labels.get(val(r["type"]), short(val(r["type"]) or "akg:Event")), "date": val(r["date"]),
+                 "participants": self.participants(r["ev"].value),
+                 "evidence_href": self.href(r["sent"].value) if r["sent"] else None} for r in rows]
+
+    # ------------------------------------------------------------ events
+    def event(self, iri: str) -> dict | None:
+        props = self.triples(iri)
+        if not props or not any(p == AKG + "reportedIn" for p, _ in props):
+            return None
+        objects = {o.value for _, o in props if isinstance(o, NamedNode)} | {p for p, _ in props}
+        labels = self.labels(objects)
+        rows, type_, evidence = [], "event", []
+        for p, o in sorted(props, key=lambda po: short(po[0])):
+            if short(p) == "rdf:type":
+                if o.value != AKG + "Event":
+                    type_ = labels.get(o.value, short(o.value))
+                continue
+            if short(p) == "akg:evidence":
+                for r in self.q(f"SELECT ?t WHERE {{ <{o.value}> rdf:value ?t }} LIMIT 1"):
+                    evidence.append({"text": r["t"].value, "href": self.href(o.value)})
+                continue
+            row = {"prop": labels.get(p, short(p))}
+            row.update(self.link(o.value, labels) if isinstance(o, NamedNode) else {"value": o.value})
+            rows.append(row)
+        return {"iri": iri, "label": self.local(iri), "type": type_, "rows": rows, "evidence": evidence}
+
+    # ------------------------------------------------------------ machine-readable twins
+    def describe(self, iri: str):
+        """Outgoing and incoming triples of one resource across all graphs, as pyoxigraph triples."""
+        return self.q(f"""CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{
+              {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}""")
+
+
+def split_highlight(text: str, name: str, start: int, end: int) -> tuple[str, str, str]:
+    """Split a sentence around the mention; trust offsets if they match the name, else search for it."""
+    if 0 <= start < end <= len(text) and (not name or text[start:end] == name):
+        return text[:start], text[start:end], text[end:]
+    i = text.find(name) if name else -1
+    if i >= 0:
+        return text[:i], name, text[i + len(name):]
+    return text, "", ""
+
+
+def segment_text(content: str, start: int, end: int, sentences, mentions) -> list[dict]:
+    """Cut the document text into sentence and gap segments, each holding text and mention pieces.
+
+    Overlapping sentences or mentions are dropped (first one wins), and a mention that crosses a
+    sentence boundary is left unhighlighted, so the nesting is always valid HTML.
+    """
+    start, end = max(0, start), min(len(content), end)
+    sents = []
+    for s, e in sorted(sentences):
+        if start <= s < e <= end and (not sents or s >= sents[-1][1]):
+            sents.append((s, e))
+    bounds, pos = [], start
+    for s, e in sents:
+        if s > pos:
+            bounds.append((pos, s, None))
+        bounds.append((s, e, f"s-{s}-{e}"))
+        pos = e
+    if pos < end:
+        bounds.append((pos, end, None))
+    ms = sorted(m for m in mentions if start <= m[0] < m[1] <= end)
+    segments = []
+    mi = 0
+    for s, e, sid in bounds:
+        pieces, pos = [], s
+        while mi < len(ms) and ms[mi][0] < e:
+            ms_, me, link = ms[mi]
+            mi += 1
+            if ms_ < pos or me > e:
+                continue
+            if ms_ > pos:
+                pieces.append({"text": _squeeze(content[pos:ms_])})
+            pieces.append({"text": content[ms_:me], "id": f"m-{ms_}-{me}", **{k: link[k] for k in ("href", "label")}})
+            pos = me
+        if pos < e:
+            pieces.append({"text": _squeeze(content[pos:e])})
+        segments.append({"id": sid, "pieces": pieces})
+    return segments
+
+
+def _squeeze(text: str) -> str:
+    """Runs of blank lines shown as one: page scrapes are full of them. Offsets live in the ids, not here."""
+    return re.sub(r"\n[ \t]*(?:\n[ \t]*){2,}", "\n\n", text)
