@@ -492,6 +492,10 @@ def _parse_page(source: SourceFile, lines: list[Line], meta: dict) -> SourceDocu
     _tail(doc, lines[tail:])
     _manifest_title(doc, meta)
     _fallback_date(doc, meta)
+    kept = [f for f in (doc.date, doc.title, doc.header, doc.summary, doc.transmission, doc.archival_reference,
+                        *doc.addressees, *doc.body) if f]
+    if kept:  # the document's region: from its first kept part to its last, without the site's frame
+        doc.span = _field(text, min(f.start for f in kept), max(f.end for f in kept))
     return doc
 
 
