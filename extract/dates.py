@@ -33,32 +33,43 @@ def _parse(text: str) -> date | None:
 
 
 def find_date(text: str, reference: str | None = None) -> FoundDate | None:
-    """The first full or partial date in `text`; a day without a year takes the reference date's year.
+    """The first full or partial date in `text` (see `find_dates`)."""
+    found = find_dates(text, reference)
+    return min(found, key=lambda d: d.start) if found else None
+
+
+def find_dates(text: str, reference: str | None = None) -> list[FoundDate]:
+    """Every full or partial date in `text`; a day without a year takes the reference date's year.
 
     A day-month later than the reference date in a report is kept in the reference year with a warning
     rather than silently moved to the year before: the historian decides.
     """
+    found: list[FoundDate] = []
     for pattern, precision in ((DAY_MONTH_YEAR, "day"), (MONTH_DAY_YEAR, "day"), (DAY_MONTH, "day"),
                                (MONTH_YEAR, "month")):
-        m = pattern.search(text)
-        if not m:
-            continue
-        written = m.group(0)
-        warning = None
-        if pattern is DAY_MONTH:
-            if not reference:
+        for m in pattern.finditer(text):
+            if any(m.start() < d.end and d.start < m.end() for d in found):
                 continue
-            year = reference[:4]
-            parsed = _parse(f"{written} {year}")
-            if parsed and len(reference) == 10 and parsed.isoformat() > reference:
-                warning = f"{written} is later than the document date {reference}"
-        else:
-            parsed = _parse(written)
-        if not parsed:
-            continue
-        iso = parsed.isoformat() if precision == "day" else parsed.isoformat()[:7]
-        return FoundDate(iso, precision, m.start(), m.end(), written, warning)
-    return None
+            date_ = _read(m.group(0), precision, pattern is DAY_MONTH, reference)
+            if date_:
+                iso, warning = date_
+                found.append(FoundDate(iso, precision, m.start(), m.end(), m.group(0), warning))
+    return found
+
+
+def _read(written: str, precision: str, yearless: bool, reference: str | None) -> tuple[str, str | None] | None:
+    warning = None
+    if yearless:
+        if not reference:
+            return None
+        parsed = _parse(f"{written} {reference[:4]}")
+        if parsed and len(reference) == 10 and parsed.isoformat() > reference:
+            warning = f"{written} is later than the document date {reference}"
+    else:
+        parsed = _parse(written)
+    if not parsed:
+        return None
+    return (parsed.isoformat() if precision == "day" else parsed.isoformat()[:7]), warning
 
 
 def page_date(text: str) -> tuple[str, str] | None:

@@ -31,6 +31,10 @@ class Gazetteer:
         """True when a primary GeoNames name (not an alternate: 'Razin' is one for Bakıxanov) matches."""
         return fold(name) in self.names
 
+    def population(self, name: str) -> int:
+        geonameid = self.names.get(fold(name))
+        return self.cities[geonameid]["population"] if geonameid in self.cities else 10**9  # countries count as big
+
     def coordinates(self, geonameid: int) -> tuple[float, float] | None:
         city = self.cities.get(str(geonameid)) or self.cities.get(geonameid)
         return (float(city["latitude"]), float(city["longitude"])) if city else None

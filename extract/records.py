@@ -97,7 +97,12 @@ class Entity:
 
 @dataclass
 class Event:
-    """Something that happened, as one document reports it, with its evidence."""
+    """Something that happened, as one document reports it, with its evidence.
+
+    Participants are the mentions they were read from; their entity keys are known once the batch
+    is resolved (`Mention.entity`). Participants the text names only by a description ("the Minister
+    of War of Iran") are kept as written.
+    """
 
     doc_id: str
     n: int  # ordinal within the document; the IRI is event/{doc_id}-{n}
@@ -105,19 +110,38 @@ class Event:
     evidence: Field  # the sentence or line it was read from
     rule: str
     confidence: float
-    trigger: str  # the words that name the event, as written ("Telegram", "FROM BAKU", "disarmed")
-    agents: list[str] = field(default_factory=list)  # entity keys
-    recipients: list[str] = field(default_factory=list)
-    patients: list[str] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)  # where it happened
-    origin: str | None = None  # entity key of the place sent from (communications)
-    destination: str | None = None  # entity key of the place sent to
+    trigger: str  # the words that name the event, as written ("Telegram", "disarmed", "martial law")
+    agents: list[Mention] = field(default_factory=list)
+    recipients: list[Mention] = field(default_factory=list)
+    patients: list[Mention] = field(default_factory=list)
+    places: list[Mention] = field(default_factory=list)  # where it happened
+    origin: Mention | None = None  # the place sent from (communications)
+    destination: Mention | None = None  # the place sent or moved to
+    elected_to: Mention | None = None  # the body an election was to
+    agents_as_written: list[str] = field(default_factory=list)  # "The Minister of War of Iran"
     date_iso: str | None = None
     date_precision: str | None = None  # "day" | "month" | "year"
     date_text: str | None = None
-    counts: dict[str, int] = field(default_factory=dict)
-    mentions: list[Mention] = field(default_factory=list)  # the mentions the participants came from
-    shortcuts: list[tuple[str, str, str]] = field(default_factory=list)  # (subject key, "reportedTo", object key)
+    date_warning: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)  # "gendarmes" -> 300
+    resolved_by: dict[int, str] = field(default_factory=dict)  # id(mention) -> "the latter", "he" ...
+
+
+@dataclass
+class Role:
+    """A position a person held, as the text states it: "Wall, the British consul in Tabriz"."""
+
+    doc_id: str
+    n: int
+    holder: Mention
+    role: str  # as written, without article or possessive: "British consul"
+    evidence: Field
+    rule: str
+    confidence: float
+    place: Mention | None = None
+    organization: Mention | None = None
+    commands: Mention | None = None  # the troops or unit a commander commands
+    date_iso: str | None = None
 
 
 @dataclass
@@ -129,4 +153,5 @@ class Extraction:
     mentions: list[Mention] = field(default_factory=list)
     sentences: list[tuple[str, Field]] = field(default_factory=list)  # (doc_id, sentence)
     events: list[Event] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
     entities: dict[str, Entity] = field(default_factory=dict)

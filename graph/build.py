@@ -14,7 +14,7 @@ import pyoxigraph
 from pyoxigraph import Quad, Store
 
 from extract.authority import load_authority
-from extract.pipeline import analyse_file, resolve_and_read_events
+from extract.pipeline import analyse_file, resolve_batch
 from extract.reader import InputError, input_files
 from extract.records import Entity, Extraction
 from extract.resolve import preferred_label
@@ -56,7 +56,7 @@ def build(paths: list[str], store_path: str, base: str | None = None,
         except InputError as err:
             report.skipped.append(str(err))
             echo(f"skipped {err}")
-    resolve_and_read_events(extractions, known_entities(store, minter))
+    resolve_batch(extractions, known_entities(store, minter))
     for x in extractions:
         replace_graph(store, minter.file_graph(x.file.file_id), file_quads(minter, x))
         report.built.append(x.file.path)

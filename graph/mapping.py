@@ -10,7 +10,8 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from extract.gazetteer import gazetteer
 from extract.names import initials_surname
-from extract.records import Entity, Event, Extraction, Field, Mention, SourceDocument
+from extract.events import role_shortcuts, shortcuts
+from extract.records import Entity, Event, Extraction, Field, Mention, Role, SourceDocument
 from graph.iris import FOLDER_TYPES, Minter, term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -59,6 +60,8 @@ class FileGraph:
             self._mention(mention)
         for event in self.x.events:
             self._event(event)
+        for role in self.x.roles:
+            self._role(role)
         return self.quads
 
     def _file(self) -> None:
@@ -132,30 +135,57 @@ class FileGraph:
     def _event(self, event: Event) -> None:
         node = self.m.event(event.doc_id, event.n)
         self.add(node, "rdf:type", term(f"akg:{event.type}"))
-        for prop, keys in (("akg:agent", event.agents), ("akg:recipient", event.recipients),
-                           ("akg:patient", event.patients), ("akg:place", event.places)):
-            for key in keys:
-                self.add(node, prop, self.m.entity(key))
-        if event.origin:
-            self.add(node, "akg:origin", self.m.entity(event.origin))
-        if event.destination:
-            self.add(node, "akg:destination", self.m.entity(event.destination))
+        for prop, mentions in (("akg:agent", event.agents), ("akg:recipient", event.recipients),
+                               ("akg:patient", event.patients), ("akg:place", event.places),
+                               ("akg:origin", [event.origin] if event.origin else []),
+                               ("akg:destination", [event.destination] if event.destination else [])):
+            for m in mentions:
+                self.add(node, prop, self.m.entity(m.entity))
+        for text in event.agents_as_written:
+            self.add(node, "akg:agentAsWritten", text)
         if event.date_iso:
             self.add(node, "akg:date", date_literal(event.date_iso))
             self.add(node, "akg:datePrecision", event.date_precision)
             self.add(node, "akg:dateAsWritten", event.date_text)
-        for what, n in event.counts.items():
+            self.add(node, "akg:dateWarning", event.date_warning)
+        for what, n in sorted(event.counts.items()):
             self.add(node, "akg:count", f"{n} {what}")
         self.add(node, "akg:trigger", event.trigger)
         self.add(node, "akg:reportedIn", self.m.doc(event.doc_id))
-        evidence = [event.evidence] + [m.sentence for m in event.mentions]
-        for s in dict.fromkeys((s.start, s.end) for s in evidence):
-            self.add(node, "akg:evidence", self.m.sentence(event.doc_id, *s))
-        for m in event.mentions:
-            self.add(node, "prov:wasDerivedFrom", self.m.mention(m.doc_id, m.start, m.end))
+        participants = event.agents + event.recipients + event.patients + event.places + [
+            m for m in (event.origin, event.destination) if m]
+        evidence = [event.evidence] + [m.sentence for m in participants]
+        for start, end in dict.fromkeys((s.start, s.end) for s in evidence):
+            self.add(node, "akg:evidence", self.m.sentence(event.doc_id, start, end))
+        for start, end in dict.fromkeys((m.start, m.end) for m in participants):
+            self.add(node, "prov:wasDerivedFrom", self.m.mention(event.doc_id, start, end))
+        for m in participants:
+            if id(m) in event.resolved_by:
+                self.add(node, "akg:resolvedFrom", f"{event.resolved_by[id(m)]} = {m.name}")
         self.add(node, "akg:rule", event.rule)
         self.add(node, "akg:confidence", event.confidence)
-        for subject, prop, obj in event.shortcuts:
+        for subject, prop, obj in shortcuts(event):
+            self.add(self.m.entity(subject), f"akg:{prop}", self.m.entity(obj))
+
+    def _role(self, role: Role) -> None:
+        node = self.m.iri(f"role/{role.doc_id}-{role.n}")
+        holder = self.m.entity(role.holder.entity)
+        self.add(node, "rdf:type", term("akg:RoleStatement"))
+        self.add(node, "akg:holder", holder)
+        self.add(node, "akg:roleName", role.role)
+        for prop, m in (("akg:organization", role.organization), ("akg:place", role.place),
+                        ("akg:commandsGroup", role.commands)):
+            if m and m.entity:
+                self.add(node, prop, self.m.entity(m.entity))
+        if role.date_iso:
+            self.add(node, "akg:date", date_literal(role.date_iso))
+        self.add(node, "akg:evidence", self.m.sentence(role.doc_id, role.evidence.start, role.evidence.end))
+        self.add(node, "prov:wasDerivedFrom", self.m.mention(role.doc_id, role.holder.start, role.holder.end))
+        self.add(node, "akg:reportedIn", self.m.doc(role.doc_id))
+        self.add(node, "akg:rule", role.rule)
+        self.add(node, "akg:confidence", role.confidence)
+        self.add(holder, "akg:heldRole", node)
+        for subject, prop, obj in role_shortcuts(role):
             self.add(self.m.entity(subject), f"akg:{prop}", self.m.entity(obj))
 
 
