@@ -36,7 +36,7 @@ TRIGGERS = {
     "arrest": Trigger("Arrest", "arrested"), "detain": Trigger("Arrest", "arrested"),
     "kill": Trigger("Killing", "killed"), "liquidate": Trigger("Killing", "killed"),
     "murder": Trigger("Killing", "killed"), "execute": Trigger("Killing", "killed"),
-    "shoot": Trigger("Killing", "killed"),
+    "shoot": Trigger("Attack", "attacked"),
     "attack": Trigger("Attack", "attacked"), "assault": Trigger("Attack", "attacked"),
     "surround": Trigger("Attack", "attacked"), "encircle": Trigger("Attack", "attacked"),
     "raid": Trigger("Attack", "attacked"), "bomb": Trigger("Attack", "attacked"),
@@ -61,6 +61,7 @@ TRIGGERS = {
     "report": Trigger("Communication", "reportedTo", True), "inform": Trigger("Communication", "reportedTo", True),
     "telegraph": Trigger("Communication", "reportedTo", True), "advise": Trigger("Communication", "sentMessageTo", True),
     "complain": Trigger("Communication", "sentMessageTo", True),
+    "suggest": Trigger("Communication", "sentMessageTo", True), "propose": Trigger("Communication", "sentMessageTo", True),
 }
 # Verbs whose event depends on what they govern: "turned to X", "sent troops", "introduced martial law".
 TURN = Trigger("Communication", "appealedTo", True)  # "X turned to Y for permission"
@@ -72,8 +73,15 @@ HOLD_MEETING = Trigger("Meeting", None)
 # Nouns that report an event when it is said to have taken place ("during the disarmament of ...").
 NOMINALS = {"disarmament": TRIGGERS["disarm"], "arrest": TRIGGERS["arrest"], "killing": TRIGGERS["kill"],
             "murder": TRIGGERS["kill"], "attack": TRIGGERS["attack"], "clash": TRIGGERS["attack"],
-            "firefight": TRIGGERS["attack"], "skirmish": TRIGGERS["attack"], "election": TRIGGERS["elect"]}
-REALIZED_BY = {"during", "after", "following", "since"}  # prepositions that make a nominal event real
+            "firefight": TRIGGERS["attack"], "skirmish": TRIGGERS["attack"], "election": TRIGGERS["elect"],
+            "meeting": Trigger("Meeting", "metWith", True), "conversation": Trigger("Meeting", "metWith", True),
+            "talks": Trigger("Meeting", "metWith", True), "negotiations": Trigger("Meeting", "metWith", True),
+            "withdrawal": Trigger("TroopMovement", None), "advance": Trigger("TroopMovement", None),
+            "capture": TRIGGERS["seize"], "seizure": TRIGGERS["seize"]}
+# Nominals that report a past event by their company alone: a meeting "with" or "between" named people,
+# a clash "between" two sides, a withdrawal "of" troops.
+SELF_EVIDENT = {"Meeting": {"with", "between"}, "Attack": {"between"}, "TroopMovement": {"of"}}
+REALIZED_BY = {"during", "after", "following", "since", "about"}  # prepositions that make a nominal event real
 TROOP_WORDS = {"troops", "soldiers", "detachment", "detachments", "battalion", "battalions", "company",
                "companies", "platoon", "division", "units", "unit", "gendarmes", "partisans", "forces",
                "army", "regiment", "brigade", "reinforcements", "men", "fighters", "guerillas", "operatives"}
@@ -86,7 +94,7 @@ MODALS = {"might", "may", "could", "would", "should", "can", "must", "will", "sh
 INTENT_HEADS = {"intend", "want", "plan", "try", "decide", "purpose", "wish", "propose", "hope", "aim", "expect",
                 "refuse", "threaten", "prepare", "agree", "permission", "order", "request", "ask", "demand"}
 PRONOUNS = {"he": {"Person"}, "him": {"Person"}, "she": {"Person"}, "her": {"Person"},
-            "they": {"Group", "Organization"}, "them": {"Group", "Organization"}}
+            "they": {"Group", "Organization"}, "them": {"Group", "Organization"}, "it": {"Organization"}}
 LATTER = {"latter"}
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "hundred": 100}
@@ -106,7 +114,7 @@ COMMUNICATION_NOUNS = {"telegram", "message", "letter", "memo", "memorandum", "r
 DIRECTIVE_NOUNS = {"decree", "directive", "order", "instruction", "instructions", "resolution"}
 # Words after which the rest of a title is its subject, not its senders and recipients.
 TOPIC_WORDS = {"on", "about", "regarding", "concerning", "containing", "forwarding", "with", "re", "in",
-               "for", "between", "per", "describing"}
+               "for", "between", "describing"}
 GLUE_WORDS = {"and", "the", ",", ";", "[", "]"} | TITLE_WORDS
 
 
@@ -149,10 +157,19 @@ def title_roles(title: Field, mentions: list[Mention]) -> tuple[str | None, dict
             role = roles[i - 1]
         elif not meaningful or set(meaningful) <= COMMUNICATION_NOUNS | {"deciphered", "no"}:
             role = _role_from_what_follows(title, inside, i)
+        after = title.text[m.end - title.start:]
+        if role is None and m.type in ACTOR_TYPES and re.match(r"(?:'s|’s)\s", after) and not roles:
+            role = "sender"  # "George Kennan's 'Long Telegram'"
+        if role is None and i == 0 and m.type == "Person" and after.startswith(",") and not meaningful_before(title, m):
+            role = "sender"  # "General-Major Yemel’yanov, People’s Commissar ..., 'Memo on ...'": the author
         if role:
             roles[i] = role
         prev_end, prev = m.end, m
     return noun, {mentions.index(inside[i]): r for i, r in roles.items()}
+
+
+def meaningful_before(title: Field, m: Mention) -> list[str]:
+    return [w for w in _words(title.text[: m.start - title.start]) if w not in GLUE_WORDS]
 
 
 def _role_from_what_follows(title: Field, inside: list[Mention], i: int) -> str | None:
@@ -208,7 +225,7 @@ def communication_event(document: SourceDocument, mentions: list[Mention]) -> Ev
         event.date_iso = document.date_iso
         event.date_precision = {10: "day", 7: "month", 4: "year"}[len(document.date_iso)]
         event.date_text = document.date.text if document.date else None
-    return event if (event.agents or event.recipients) else None
+    return event if (event.agents or event.recipients or (noun and (event.origin or event.destination))) else None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -249,6 +266,8 @@ class SentenceReader:
         lemma = token.lemma_.lower()
         if token.pos_ in {"VERB", "AUX"} or token.tag_.startswith("VB"):
             objects = {c.lemma_.lower() for c in token.children if c.dep_ in {"dobj", "nsubjpass", "attr"}}
+            if token.dep_ == "relcl" and objects & {"which", "that"}:
+                objects.add(token.head.lemma_.lower())  # "a declaration which it sent": what was sent
             if lemma == "turn" and any(c.dep_ == "prep" and c.lower_ == "to" for c in token.children):
                 return TURN
             if lemma in {"send", "bring", "move", "transfer", "lead"}:
@@ -272,8 +291,14 @@ class SentenceReader:
             if lemma in {"declare", "announce"} and any(c.dep_ == "ccomp" for c in token.children):
                 return None  # "he declared that ...": a statement, not a declaration
             return TRIGGERS.get(lemma)
-        if token.pos_ == "NOUN" and lemma in NOMINALS:
+        if token.pos_ in {"NOUN", "PROPN"} and token.lower_ in NOMINALS and lemma not in NOMINALS:
+            lemma = token.lower_  # "talks", "negotiations" keep their plural as the trigger
+        if token.pos_ in {"NOUN", "PROPN"} and lemma in NOMINALS:
             head = token.head
+            trigger = NOMINALS[lemma]
+            preps = {c.lower_ for c in token.children if c.dep_ == "prep" and self._named_under(c)}
+            if preps & SELF_EVIDENT.get(trigger.type, set()):
+                return trigger
             if token.dep_ == "pobj" and head.lower_ in REALIZED_BY:
                 return NOMINALS[lemma]
             if token.dep_ in {"nsubj", "nsubjpass"} and head.lemma_ in {"occur", "take", "break", "happen"}:
@@ -281,6 +306,11 @@ class SentenceReader:
             if any(c.dep_ == "relcl" and c.lemma_ in {"occur", "happen", "take"} for c in token.children):
                 return NOMINALS[lemma]  # "the disarmament of the platoon ... which occurred in the city of Sarab"
         return None
+
+    def _named_under(self, prep: Token) -> bool:
+        """A preposition that governs a name, or troops: "with Pishevari", "of Soviet troops"."""
+        pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        return pobj is not None and (bool(self._mentions_under(pobj)) or pobj.lower_ in TROOP_WORDS)
 
     def _names(self, token: Token, *phrases: str) -> bool:
         text = " ".join(t.lower_ for t in token.subtree)
@@ -302,8 +332,8 @@ class SentenceReader:
             return True  # "decided to send", "permission to let"; not a clause the parser hung on a later verb
         if token.dep_ in {"pcomp", "pobj"} and token.head.lower_ in {"of", "for"} and token.head.head.lower_ == "purpose":
             return True
-        if token.tag_ == "VBG" and token.dep_ in {"pcomp", "acl"}:
-            return True  # "for the purpose of arresting them", "with the intention of going"
+        if token.tag_ == "VBG" and token.dep_ in {"pcomp", "acl"} and token.head.lemma_.lower() not in COMMUNICATION_NOUNS:
+            return True  # "for the purpose of arresting them"; but "Message requesting paper" is the message
         clause = token
         while clause.dep_ == "conj":
             clause = clause.head
@@ -320,9 +350,17 @@ class SentenceReader:
         used: set[int] = set()
         for child in token.children:
             dep = child.dep_
-            if token.pos_ == "NOUN":  # nominal: "the disarmament of a gendarmerie post"
-                if dep == "prep" and child.lower_ == "of":
+            if token.pos_ in {"NOUN", "PROPN"}:  # nominal: "the disarmament of a gendarmerie post"
+                if dep == "prep" and child.lower_ == "of" and trigger.type == "TroopMovement":
+                    self._add(event.agents, child, used, event)
+                elif dep == "prep" and child.lower_ == "of":
                     self._add(event.patients, child, used, event)
+                elif dep == "prep" and child.lower_ in {"with"}:
+                    self._add(event.recipients, child, used, event)
+                elif dep == "prep" and child.lower_ == "between":
+                    self._add(event.agents, child, used, event)
+                elif dep == "poss":
+                    self._add(event.agents, child, used, event)
                 elif dep == "prep" and child.lower_ == "by":
                     self._add(event.agents, child, used, event)
                 continue
@@ -353,6 +391,8 @@ class SentenceReader:
                 event.destination = event.destination or next(iter(self._places_under(child)), None)
             elif dep == "prep" and child.lower_ in {"in", "at", "near", "outside", "inside"}:
                 event.places.extend(m for m in self._places_under(child) if m not in event.places)
+        if token.dep_ == "acl" and token.tag_ == "VBN" and not event.patients:
+            self._add(event.patients, token.head, used, event)  # "the government chosen by the Majlis"
         if token.dep_ == "conj" and not passive and not any(c.dep_ in {"nsubj", "nsubjpass"} for c in token.children):
             head = token.head  # "set up posts ... and began": the subject of the first verb
             for c in head.children:
@@ -364,9 +404,13 @@ class SentenceReader:
             bodies = {m.name: m for m in self.mentions if m.type == "Organization" and evidence.start <= m.start < evidence.end
                       and m not in event.agents + event.patients}
             event.elected_to = next(iter(bodies.values())) if len(bodies) == 1 else None
-        if trigger.type == "TroopMovement" and not any(m.type == "Group" for m in event.agents + event.patients):
+        if trigger.type == "TroopMovement" and not (any(m.type == "Group" for m in event.agents + event.patients)
+                                                    or self._moves_troops(token)):
             return None  # a person arriving is a journey, not a troop movement
-        if not (event.agents or event.patients or event.recipients or self._stands_alone(token, trigger)):
+        if token.dep_ == "acl" and token.tag_ == "VBG" and token.head.lemma_.lower() in COMMUNICATION_NOUNS:
+            event.agents_as_written.append(token.head.text)  # "Message requesting paper": the message asks
+        if not (event.agents or event.patients or event.recipients or self._stands_alone(token, trigger)
+                or (event.agents_as_written and trigger.type in {"Communication", "Request", "Order"})):
             return None
         if not event.places and token.dep_ == "relcl" and any(c.lower_ == "where" for c in token.children):
             event.places = self._places_under(token.head)[:1]  # "the city of Sarab, where ... was killed"
@@ -380,13 +424,20 @@ class SentenceReader:
             event.confidence = 0.6
         return event
 
+    def _moves_troops(self, token: Token) -> bool:
+        """"The operatives and guerillas are being sent", "withdrawal of troops": troops, named or not."""
+        heads = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass", "dobj"}]
+        heads += [p for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"]
+        return any(t.lower_ in TROOP_WORDS for h in heads for t in [h, *[c for c in h.children if c.dep_ == "conj"]])
+
     def _stands_alone(self, token: Token, trigger: Trigger) -> bool:
         """An event worth keeping without a named participant: "a law has been adopted", "we have given an order"."""
         objects = {c.lemma_.lower() for c in token.children if c.dep_ in {"dobj", "nsubjpass"}}
         if trigger.type == "Declaration" and objects & DECLARED:
             return True
-        return trigger.type in {"Order", "Communication", "Request"} and any(
-            c.dep_ == "nsubj" and c.lower_ == "we" for c in token.children)
+        if trigger.type == "TroopMovement" and self._moves_troops(token):
+            return True
+        return trigger.type in {"Order", "Request"} and any(c.dep_ == "nsubj" and c.lower_ == "we" for c in token.children)
 
     def _trigger_text(self, token: Token) -> str:
         words = [token] + [c for c in token.children if c.dep_ in {"prt", "neg"} or (

@@ -14,7 +14,7 @@ TITLES = sorted([
     "Prime Minister", "Minister", "Premier", "President", "Chairman", "Secretary", "Deputy",
     "Commissar", "Commander", "Chief", "Governor", "Shah", "King", "Prince",
 ], key=len, reverse=True)
-TITLE_WORDS = {t.lower().rstrip(".") for t in TITLES for t in t.split()} | {"cde", "cdes"}
+TITLE_WORDS = {w.lower().rstrip(".") for t in TITLES for w in t.split()} - {"of", "the"} | {"cde", "cdes"}
 
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _BRACKETS = re.compile(r"\[[^\]]*\]")

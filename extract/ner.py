@@ -337,7 +337,8 @@ class NameFinder:
         text = span.text
         if clean_name(text).lower() in NEVER_ENTITIES or text.lower() in NEVER_ENTITIES:
             return False
-        if not text[:1].isupper() or any(c.isdigit() for c in text) and span.label_ != "ORG":
+        if not (text[:1].isupper() or (text[:1].isdigit() and span.label_ == "ORG")) or (
+                any(c.isdigit() for c in text) and span.label_ != "ORG"):
             return False
         if len(span) == 1 and (span[0].pos_ in {"VERB", "AUX", "ADV", "ADP", "PRON", "DET", "SCONJ"}
                                or span[0].lower_.rstrip(".") in TITLE_WORDS):

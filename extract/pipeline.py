@@ -12,8 +12,8 @@ from extract.resolve import resolve
 
 # Sections read as one line each; body and summary are split into sentences by the parser.
 LINE_SECTIONS = {"title", "header", "addressees"}
-# Sections whose sentences are read for events (titles and headers make the document's communication).
-EVENT_SECTIONS = {"body", "summary"}
+# Sections whose sentences are read for events (headers and addressees make the document's communication).
+EVENT_SECTIONS = {"title", "body", "summary"}
 
 
 def analyse_file(path: str | Path, max_bytes: int = 5_000_000) -> Extraction:
