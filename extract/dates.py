@@ -13,6 +13,7 @@ MONTHS = ("January|February|March|April|May|June|July|August|September|October|N
 DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({MONTHS})\.?,? (\d{{4}})\b")
 MONTH_DAY_YEAR = re.compile(rf"\b({MONTHS})\.? (\d{{1,2}}),? (\d{{4}})\b")
 DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({MONTHS})\b(?!,? \d{{4}})")
+MONTH_DAY = re.compile(rf"\b({MONTHS})\.? (\d{{1,2}})(?:st|nd|rd|th)?\b(?!,? \d{{4}})(?!\d)")
 MONTH_YEAR = re.compile(rf"\b({MONTHS}),? (\d{{4}})\b")
 SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False, "DATE_ORDER": "DMY"}
 
@@ -46,11 +47,11 @@ def find_dates(text: str, reference: str | None = None) -> list[FoundDate]:
     """
     found: list[FoundDate] = []
     for pattern, precision in ((DAY_MONTH_YEAR, "day"), (MONTH_DAY_YEAR, "day"), (DAY_MONTH, "day"),
-                               (MONTH_YEAR, "month")):
+                               (MONTH_DAY, "day"), (MONTH_YEAR, "month")):
         for m in pattern.finditer(text):
             if any(m.start() < d.end and d.start < m.end() for d in found):
                 continue
-            date_ = _read(m.group(0), precision, pattern is DAY_MONTH, reference)
+            date_ = _read(m.group(0), precision, pattern in (DAY_MONTH, MONTH_DAY), reference)
             if date_:
                 iso, warning = date_
                 found.append(FoundDate(iso, precision, m.start(), m.end(), m.group(0), warning))

@@ -296,6 +296,8 @@ class SentenceReader:
         if token.pos_ in {"NOUN", "PROPN"} and lemma in NOMINALS:
             head = token.head
             trigger = NOMINALS[lemma]
+            if token.head.pos_ == "VERB" and token.dep_ in {"dobj", "nsubjpass"} and self._unreal(token.head):
+                return None  # "conditions for opening talks": not held yet
             preps = {c.lower_ for c in token.children if c.dep_ == "prep" and self._named_under(c)}
             if preps & SELF_EVIDENT.get(trigger.type, set()):
                 return trigger
@@ -412,6 +414,8 @@ class SentenceReader:
         if not (event.agents or event.patients or event.recipients or self._stands_alone(token, trigger)
                 or (event.agents_as_written and trigger.type in {"Communication", "Request", "Order"})):
             return None
+        if not event.places and token.pos_ in {"NOUN", "PROPN"}:
+            event.places = self._located_in(token)  # "the disarmament of a gendarmerie post in the city of Sarab"
         if not event.places and token.dep_ == "relcl" and any(c.lower_ == "where" for c in token.children):
             event.places = self._places_under(token.head)[:1]  # "the city of Sarab, where ... was killed"
         dates = find_dates(evidence.text, self.document.date_iso)
@@ -465,6 +469,19 @@ class SentenceReader:
                 stack.append(c)
         return [m for m in self.mentions if self.spans.get(id(m)) is not None
                 and any(t.i in keep for t in self.spans[id(m)])]
+
+    def _located_in(self, token: Token) -> list[Mention]:
+        """Places an "in", "at" or "near" anywhere in a noun phrase names, clauses left out."""
+        found, stack = [], [token]
+        while stack:
+            t = stack.pop()
+            for c in t.children:
+                if c.dep_ in {"relcl", "acl", "advcl", "ccomp", "xcomp"}:
+                    continue
+                if c.dep_ == "prep" and c.lower_ in {"in", "at", "near"}:
+                    found.extend(m for m in self._places_under(c) if m not in found)
+                stack.append(c)
+        return found
 
     def _is_name(self, token: Token) -> bool:
         return any(token.i in {t.i for t in span} for span in self.spans.values() if span is not None)

@@ -41,6 +41,12 @@ NEVER_ENTITIES = {"leon levy foundation", "history and public policy program", "
 # Endings of Russian, Caucasian and Persian surnames, which the model often takes for places.
 SURNAME = re.compile(r"(?:ov|ova|ev|eva|yov|in|ina|sky|skiy|ski|ich|enko|yan|zade|shvili|dze|ava|uk)$")
 DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "your", "this", "that"}
+MONTH_NAMES = frozenset({"january", "february", "march", "april", "may", "june", "july", "august", "september",
+                         "october", "november", "december"})
+PERSON_NOUNS = {"colonel", "general", "officer", "leader", "member", "organizer", "secretary", "chairman",
+                "commander", "deputy", "consul", "merchant", "representative", "agent", "supporter", "man", "woman"}
+INSTITUTIONS = {"government", "consulate", "embassy", "radio", "ministry", "party", "organization", "command",
+                "committee", "council", "legation", "mission", "parliament", "majlis"}
 SMALL_TOWN = 100_000  # a surname-shaped name that is also a small town ("Kasimov") is taken for a person
 NER_TYPES = {"PERSON": "Person", "GPE": "Place", "LOC": "Place", "ORG": "Organization", "NORP": "Group"}
 
@@ -112,12 +118,12 @@ class NameFinder:
             self.authority_matcher.add(key, list(nlp.tokenizer.pipe(entry.names)))
         self.english_words = frozenset(w for words in nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index").values()
                                        for w in words)
-        self.known_words = frozenset(w for name in authority.by_name for w in name.split())
+        self.known_words = frozenset(w for name in authority.by_name for w in name.split()) | MONTH_NAMES
         self.title_sequences = [tuple(t.lower() for t in re.findall(r"[\w’'-]+\.?", title)) for title in TITLES]
 
     def find(self, doc: Doc) -> list[Candidate]:
         candidates = (self._authority(doc) + self._after_titles(doc) + self._place_contexts(doc)
-                      + self._groups(doc) + self._statistical(doc))
+                      + self._groups(doc) + self._organizations(doc) + self._statistical(doc))
         return self._resolve_overlaps(doc, candidates)
 
     # ------------------------------------------------------------------ rules
@@ -209,6 +215,22 @@ class NameFinder:
             found.append(Candidate(span.start_char, span.end_char, "Group", "group-pattern", 0.75, 2))
         return found
 
+    def _organizations(self, doc: Doc) -> list[Candidate]:
+        """A nationality or place before an institution: "the Iranian government", "the Soviet consulate",
+        "Tehran radio", "the Seyyed Ziaeddin party"."""
+        found = []
+        for i, token in enumerate(doc):
+            if token.lower_ not in INSTITUTIONS or not token.is_lower:
+                continue
+            start = i
+            while start > 0 and doc[start - 1].text[:1].isupper() and doc[start - 1].pos_ in {"ADJ", "PROPN"} \
+                    and doc[start - 1].lower_ not in TITLE_WORDS:
+                start -= 1
+            if start < i:
+                span = doc[start:i + 1]
+                found.append(Candidate(span.start_char, span.end_char, "Organization", "organization-pattern", 0.75, 2))
+        return found
+
     def _statistical(self, doc: Doc) -> list[Candidate]:
         found = []
         for ent in self._split_lists(doc):
@@ -235,8 +257,7 @@ class NameFinder:
             elif type_ == "Group" and len(span) == 1 and span[0].pos_ == "PROPN" and SURNAME.search(span.text):
                 type_, rule, confidence = "Person", "ner+morphology", 0.65  # "Guseinov" read as a nationality
             elif type_ == "Group":
-                if not (span.root.tag_ in {"NNPS", "NNS"} or span.text.endswith("s")) or span.root.pos_ == "ADJ":
-                    continue  # "Iranian" the adjective is no actor; "the Kurds" is
+                continue  # a nationality alone ("Iranian", "the Russians") is not an actor of its own
             elif type_ != "Place" and self.places.is_place(clean_name(span.text)) and not title and not (
                     SURNAME.search(span.text) and self.places.population(clean_name(span.text)) < SMALL_TOWN):
                 type_, rule, confidence = "Place", "ner+gazetteer", 0.8
@@ -268,6 +289,8 @@ class NameFinder:
         if type_ == "Person":
             if single and span[0].dep_ in {"compound", "amod", "nmod"} and span[0].head.is_lower:
                 return None  # "Azerbaijani people", "Majlis deputy", "Muharram religious holiday"
+            if single and span.start > 0 and span.doc[span.start - 1].pos_ == "ADJ" and span.doc[span.start - 1].is_lower:
+                return None  # "the national Majlis"
             if span.start > 0 and span.doc[span.start - 1].lower_ in DETERMINERS and not title:
                 return "Group" if span.root.tag_ in {"NNPS", "NNS"} else None  # "the Bakhtiaris"; "his Embassy"
             return type_
@@ -278,7 +301,11 @@ class NameFinder:
         if surname or title or (listed_with_person and not self.places.is_place(text)):
             return "Person"  # "Pishevari, Padegan, and Shabustari"
         if type_ == "Organization" and single and not (text.isupper() and len(text) > 2):
+            if span[0].pos_ == "PROPN" and text.lower() not in self.english_words and len(text) > 3:
+                return "Person"  # "Kombakhsh came in that capacity": a name the model took for a body
             return None  # a lone capitalised word is not a named organization: "State", "Translator", "CC"
+        if type_ == "Organization" and not any(t.lower_ in ORG_HEADS for t in span) and self._described_as_person(span):
+            return "Person"  # "Fars Muin Asad, a colonel of the Iranian troops"
         if type_ == "Place" and span.root.dep_ == "appos" and span.root.head.is_lower:
             return None  # "the Seyyed Ziaeddin party, Kheyriya": a name, but not a place
         return type_
@@ -295,6 +322,10 @@ class NameFinder:
             if g.rule == "group-pattern" and self._demonym_led(doc, g) and any(
                     a.rule == "authority" and a.type == "Group" and g.start <= a.start and a.end <= g.end
                     and (a.end - a.start) < (g.end - g.start) for a in candidates):
+                g.priority = 5
+            if g.rule == "organization-pattern" and any(  # "the Seyyed Ziaeddin party" is not Seyyed Ziaeddin
+                    a.rule == "authority" and a.type == "Person" and g.start <= a.start and a.end < g.end
+                    for a in candidates):
                 g.priority = 5
         kept: list[Candidate] = []
         for c in sorted(candidates, key=lambda c: (-c.priority, -(c.end - c.start), c.start)):
@@ -319,6 +350,13 @@ class NameFinder:
                     start = end + 1
         return spans
 
+    def _described_as_person(self, span: Span) -> bool:
+        """A name followed by ", a colonel", ", the commander": the description says it is a person."""
+        doc, j = span.doc, span.end
+        if j + 2 < len(doc) and doc[j].text == "," and doc[j + 1].lower_ in {"a", "an", "the"}:
+            return doc[j + 2].lower_.rstrip(".") in TITLE_WORDS or doc[j + 2].lower_ in PERSON_NOUNS
+        return False
+
     def _demonym_led(self, doc: Doc, c: Candidate) -> bool:
         span = doc.char_span(c.start, c.end, alignment_mode="expand")
         return span is not None and span[0].pos_ == "ADJ" and not self.places.is_place(span[0].text)
@@ -330,7 +368,7 @@ class NameFinder:
             start += 1
         while end > start and ent.doc[end - 1].text in {"'s", "’s", "'", "’", ",", "."}:
             end -= 1
-        return ent.doc[start:end] if end > start else None
+        return Span(ent.doc, start, end, label=ent.label_) if end > start else None
 
     def _plausible(self, span: Span) -> bool:
         """What a name cannot be: a verb ("Received"), a lone title ("Cde"), lower case, digits, furniture."""

@@ -61,9 +61,19 @@ def resolve(mentions: list[Mention], known: dict[str, Entity] | None = None,
         tokens = k.split()
         if type_ == "Person" and len(tokens) > 1:
             surnames[(type_, tokens[-1])].add(k)
+    firsts: dict[tuple[str, str], set[str]] = defaultdict(set)  # a given name and the full names it begins, per doc
+    for (type_, k), ms in groups.items():
+        if type_ == "Person" and len(k.split()) > 1:
+            for m in ms:
+                firsts[(m.doc_id, k.split()[0])].add(k)
     for (type_, k), ms in sorted(groups.items()):
         target = k
-        if type_ == "Person":
+        if type_ == "Person" and len(k.split()) == 1:
+            # "Jamshid" after "Jamshid Keshaverz" in the same document, when only one full name begins so
+            fuller = {f for m in ms for f in firsts.get((m.doc_id, k), set())}
+            if len(fuller) == 1 and all(len(firsts.get((m.doc_id, k), set())) == 1 for m in ms):
+                target = next(iter(fuller))
+        if type_ == "Person" and target == k:
             fuller = surnames.get((type_, k.split()[-1]), set()) - {k}
             if len(k.split()) == 1 and len(fuller) == 1:
                 target = next(iter(fuller))

@@ -1,0 +1,44 @@
+"""Extraction quality against the hand-made gold: the scores may not fall below today's."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_archivekg
+from extract.evaluate import Report, evaluate
+
+# Scores of 2026-11-23 (see README), less a little for harmless drift. Raise them when the extractor improves.
+FLOORS = {
+    "all": {"entities": 0.90, "events+relations": 0.80, "mentions": 0.87, "dates": 0.95},
+    "development": {"entities": 0.92, "events+relations": 0.83},
+    "held-out": {"entities": 0.82, "events+relations": 0.59},
+}
+
+
+@pytest.fixture(scope="module")
+def scores() -> dict[str, Report]:
+    reports, heldout = evaluate("tests/gold")
+    groups = {"all": Report(), "development": Report(), "held-out": Report()}
+    for doc_id, report in reports.items():
+        groups["all"].add(report)
+        groups["held-out" if heldout[doc_id] else "development"].add(report)
+    return groups
+
+
+@pytest.mark.parametrize("group", FLOORS)
+def test_scores_do_not_fall(scores, group):
+    for measure, floor in FLOORS[group].items():
+        score = scores[group].event_relation if measure == "events+relations" else scores[group].measures[measure]
+        assert score.f1 >= floor, f"{group} {measure}: F1 {score.f1:.3f} fell below {floor}"
+
+
+def test_precision_comes_first(scores):
+    """A historian's trust: wrong events and relations are rarer than missed ones."""
+    assert scores["all"].event_relation.precision >= 0.90
+    assert scores["all"].measures["relations"].precision >= 0.95
+
+
+def test_eval_command_prints_the_tables():
+    out = run_archivekg("eval", "--gold", "tests/gold").stdout
+    for heading in ("== all", "== development", "== held-out", "== event types", "== per document"):
+        assert heading in out
+    assert "000-9af72bc09fc97839" in out and "Disarmament" in out
