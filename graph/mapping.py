@@ -154,9 +154,11 @@ class FileGraph:
         self.add(node, "akg:reportedIn", self.m.doc(event.doc_id))
         participants = event.agents + event.recipients + event.patients + event.places + [
             m for m in (event.origin, event.destination) if m]
-        evidence = [event.evidence] + [m.sentence for m in participants]
-        for start, end in dict.fromkeys((s.start, s.end) for s in evidence):
-            self.add(node, "akg:evidence", self.m.sentence(event.doc_id, start, end))
+        self.add(node, "akg:evidence", self.m.sentence(event.doc_id, event.evidence.start, event.evidence.end))
+        elsewhere = [m.sentence for m in participants if (m.sentence.start, m.sentence.end) !=
+                     (event.evidence.start, event.evidence.end)]
+        for start, end in dict.fromkeys((s.start, s.end) for s in elsewhere):
+            self.add(node, "akg:supportingEvidence", self.m.sentence(event.doc_id, start, end))
         for start, end in dict.fromkeys((m.start, m.end) for m in participants):
             self.add(node, "prov:wasDerivedFrom", self.m.mention(event.doc_id, start, end))
         for m in participants:

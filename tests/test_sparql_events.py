@@ -28,14 +28,14 @@ def test_who_was_disarmed_in_sarab_and_when(server):
 
 
 def test_what_derakhshani_did_on_22_november_1945(server):
-    rows = select(server, """SELECT ?type ?place ?sentence WHERE {
+    rows = select(server, """SELECT ?type ?place ?sentence ?antecedent WHERE {
         ?e akg:agent ?d ; akg:date "1945-11-22"^^xsd:date ; a ?type ; akg:place/rdfs:label ?place ;
-           akg:evidence/rdf:value ?sentence .
+           akg:evidence/rdf:value ?sentence ; akg:supportingEvidence/rdf:value ?antecedent .
         ?d rdfs:label "Derakhshani" . }""")
-    assert {(r["type"].split("#")[1], r["place"]) for r in rows} == {("MartialLaw", "Tabriz")}
-    # the evidence: the sentence itself, and the one that names whom "he" stands for
-    assert any("he introduced martial law in Tabriz" in r["sentence"] for r in rows)
-    assert any("General Derakhshani gave the police" in r["sentence"] for r in rows)
+    assert [(r["type"].split("#")[1], r["place"]) for r in rows] == [("MartialLaw", "Tabriz")]
+    # the evidence, and the sentence that names whom its "he" stands for
+    assert "he introduced martial law in Tabriz" in rows[0]["sentence"]
+    assert "General Derakhshani gave the police" in rows[0]["antecedent"]
 
 
 def test_whom_the_minister_of_war_of_iran_turned_to(server):
