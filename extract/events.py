@@ -265,7 +265,7 @@ class SentenceReader:
     def _trigger(self, token: Token) -> Trigger | None:
         lemma = token.lemma_.lower()
         if token.pos_ in {"VERB", "AUX"} or token.tag_.startswith("VB"):
-            objects = {c.lemma_.lower() for c in token.children if c.dep_ in {"dobj", "nsubjpass", "attr"}}
+            objects = {w for c in token.children if c.dep_ in {"dobj", "nsubjpass", "attr"} for w in (c.lemma_.lower(), c.lower_)}
             if token.dep_ == "relcl" and objects & {"which", "that"}:
                 objects.add(token.head.lemma_.lower())  # "a declaration which it sent": what was sent
             if lemma == "turn" and any(c.dep_ == "prep" and c.lower_ == "to" for c in token.children):
@@ -305,7 +305,7 @@ class SentenceReader:
                 return NOMINALS[lemma]
             if token.dep_ in {"nsubj", "nsubjpass"} and head.lemma_ in {"occur", "take", "break", "happen"}:
                 return NOMINALS[lemma]
-            if any(c.dep_ == "relcl" and c.lemma_ in {"occur", "happen", "take"} for c in token.children):
+            if any(t.dep_ == "relcl" and t.lemma_ in {"occur", "happen", "take"} for t in token.subtree):
                 return NOMINALS[lemma]  # "the disarmament of the platoon ... which occurred in the city of Sarab"
         return None
 
@@ -329,9 +329,12 @@ class SentenceReader:
             return True
         if any(c.dep_ == "aux" and c.lower_ == "to" for c in children):
             return True  # "to send", "to help": purposes and requests, not deeds
-        if token.dep_ in {"xcomp", "ccomp", "acl", "advcl", "pcomp", "pobj"} and token.head.i < token.i \
-                and token.head.lemma_.lower() in INTENT_HEADS:
-            return True  # "decided to send", "permission to let"; not a clause the parser hung on a later verb
+        clause = token
+        while clause.dep_ in {"xcomp", "ccomp", "acl", "advcl", "pcomp", "pobj"} and clause.head.i < clause.i:
+            head = clause.head
+            if head.lemma_.lower() in INTENT_HEADS or any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children):
+                return True  # "decided to send", "permission to let these troops pass"
+            clause = head
         if token.dep_ in {"pcomp", "pobj"} and token.head.lower_ in {"of", "for"} and token.head.head.lower_ == "purpose":
             return True
         if token.tag_ == "VBG" and token.dep_ in {"pcomp", "acl"} and token.head.lemma_.lower() not in COMMUNICATION_NOUNS:
