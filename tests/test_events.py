@@ -37,7 +37,7 @@ def seed_telegrams():
 
 def test_passive_nominal_and_the_latter_real(seed_telegrams):
     x = seed_telegrams["001-16b4ceed8b7928de"]
-    [disarm] = by_type(x, "Disarmament")
+    disarm = next(e for e in by_type(x, "Disarmament") if "was also disarmed by the latter" in e.evidence.text)
     assert names(disarm.agents) == ["group/azerbaijani-partisans"]  # "by the latter"
     assert "group/iranian-troops" in names(disarm.patients)  # "a platoon of Iranian soldiers was also disarmed"
     assert "group/iranian-gendarmes" in names(disarm.patients)  # "the disarmament of a gendarmerie post"
