@@ -153,13 +153,20 @@ class Pages:
     def exists(self, iri: str) -> bool:
         return bool(self.q(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"))
 
-    def entity(self, iri: str) -> dict | None:
+    def properties(self, iri: str) -> dict[str, list] | None:
+        """The resource's values by prefixed property name ("rdf:type" -> [...]), or None if it has none."""
         props = self.triples(iri)
         if not props:
             return None
         by = defaultdict(list)
         for p, o in props:
             by[short(p)].append(o)
+        return by
+
+    def entity(self, iri: str) -> dict | None:
+        by = self.properties(iri)
+        if by is None:
+            return None
         types = [t.value for t in by["rdf:type"]]
         type_ = next((t[len(AKG):] for t in types if t.startswith(AKG)), short(types[0]) if types else "resource")
         wikidata = [o.value for o in by["owl:sameAs"] if "wikidata.org" in o.value]
@@ -256,12 +263,9 @@ class Pages:
 
     # ------------------------------------------------------------ documents
     def document(self, iri: str) -> dict | None:
-        props = self.triples(iri)
-        if not props:
+        by = self.properties(iri)
+        if by is None:
             return None
-        by = defaultdict(list)
-        for p, o in props:
-            by[short(p)].append(o)
         if not any(o.value == AKG + "Document" for o in by["rdf:type"]):
             return None
         first = lambda k: val(by[k][0]) if by[k] else None  # noqa: E731
