@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from extract.evaluate import evaluate, format_report
+from extract.evaluate import evaluate_all, format_report
 
 
 @click.command("eval")
@@ -11,7 +11,10 @@ from extract.evaluate import evaluate, format_report
               help="Folder of gold annotation files (*.json).")
 @click.option("--errors", is_flag=True, help="List every missed and spurious entity, event and relation.")
 @click.option("--no-documents", is_flag=True, help="Leave out the per-document table.")
-def evaluate_command(gold_folder: str, errors: bool, no_documents: bool) -> None:
-    """Precision, recall and F1 of mentions, entities, events, relations and dates against the gold."""
-    reports, heldout = evaluate(gold_folder)
-    click.echo(format_report(reports, heldout, per_document=not no_documents, show_errors=errors))
+@click.option("--without-authority", is_flag=True,
+              help="Resolve names without the authority file, to measure the resolver on uncurated names.")
+def evaluate_command(gold_folder: str, errors: bool, no_documents: bool, without_authority: bool) -> None:
+    """Precision, recall and F1 of mentions, entities, events, relations, dates and entity clustering."""
+    reports, heldout, clustering = evaluate_all(gold_folder, resolve_without_authority=without_authority)
+    click.echo(format_report(reports, heldout, per_document=not no_documents, show_errors=errors,
+                             clustering=clustering))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract.events import role_shortcuts, shortcuts
+from extract.authority import Authority
 from extract.pipeline import analyse_file, resolve_batch
 from extract.records import Extraction
 
@@ -76,18 +77,83 @@ def load_gold(folder: Path) -> list[dict]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(folder).glob("*.json"))]
 
 
+@dataclass
+class Clustering:
+    """How well mentions are grouped into entities, corpus-wide: pairwise and B-cubed, and every false merge."""
+
+    pairwise: Score = field(default_factory=Score)
+    bcubed_precision: float = 1.0
+    bcubed_recall: float = 1.0
+    false_merges: list[str] = field(default_factory=list)
+
+    @property
+    def bcubed_f1(self) -> float:
+        p, r = self.bcubed_precision, self.bcubed_recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
 def evaluate(gold_folder: str | Path) -> tuple[dict[str, Report], dict[str, bool]]:
     """Run the extractor on every gold file (resolved together, as a build does) and score each document."""
+    reports, heldout, _ = evaluate_all(gold_folder)
+    return reports, heldout
+
+
+def evaluate_all(gold_folder: str | Path, resolve_without_authority: bool = False
+                 ) -> tuple[dict[str, Report], dict[str, bool], dict[str, Clustering]]:
+    """As `evaluate`, plus clustering scores; optionally with the resolver denied the authority file,
+    to measure what resolution does on names no one has curated."""
     golds = load_gold(Path(gold_folder))
     extractions = [analyse_file(ROOT / g["file"]) for g in golds]
-    resolve_batch(extractions)
+    resolve_batch(extractions, authority=Authority() if resolve_without_authority else None)
     reports: dict[str, Report] = {}
     heldout: dict[str, bool] = {}
+    pairs: list[tuple[str, str, str, bool]] = []  # (gold id, system key, name as written, held out)
     for g, x in zip(golds, extractions):
         for gdoc in g["documents"]:
             reports[gdoc["doc_id"]] = score_document(gdoc, g["entities"], x)
             heldout[gdoc["doc_id"]] = bool(g.get("heldout"))
-    return reports, heldout
+            pairs += matched_mentions(gdoc, g["entities"], x, bool(g.get("heldout")))
+    clustering = {"all": cluster_scores(pairs), "development": cluster_scores([p for p in pairs if not p[3]]),
+                  "held-out": cluster_scores([p for p in pairs if p[3]])}
+    return reports, heldout, clustering
+
+
+def matched_mentions(gdoc: dict, gold_entities: dict, x: Extraction, held: bool) -> list[tuple[str, str, str, bool]]:
+    """Gold mentions the system also found (same span, same type), with both their entities: clustering is
+    scored apart from span errors ("Iran" found inside "Northern Iran" is a span error, not a merge)."""
+    found = []
+    for gm in gdoc.get("mentions", []):
+        gtype = gold_entities[gm["entity"]]["type"]
+        m = next((m for m in x.mentions if m.doc_id == gdoc["doc_id"] and (m.start, m.end) == (gm["start"], gm["end"])
+                  and m.type == gtype), None)
+        if m is not None:
+            found.append((gm["entity"], m.entity, m.name, held))
+    return found
+
+
+def cluster_scores(pairs: list[tuple[str, str, str, bool]]) -> Clustering:
+    result = Clustering()
+    if not pairs:
+        return result
+    gold_size, system_size, both = Counter(), Counter(), Counter()
+    for g, s, _, _ in pairs:
+        gold_size[g] += 1
+        system_size[s] += 1
+        both[(g, s)] += 1
+    same_both = sum(n * (n - 1) // 2 for n in both.values())
+    same_system = sum(n * (n - 1) // 2 for n in system_size.values())
+    same_gold = sum(n * (n - 1) // 2 for n in gold_size.values())
+    result.pairwise = Score(same_both, same_system - same_both, same_gold - same_both)
+    result.bcubed_precision = sum(both[(g, s)] / system_size[s] for g, s, _, _ in pairs) / len(pairs)
+    result.bcubed_recall = sum(both[(g, s)] / gold_size[g] for g, s, _, _ in pairs) / len(pairs)
+    by_system: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for g, s, name, _ in pairs:
+        by_system[s][g].add(name)
+    for s, golds in sorted(by_system.items()):
+        if len(golds) > 1:
+            result.false_merges.append(f"{s} joins " + "; ".join(
+                f"{g} ({', '.join(sorted(names))})" for g, names in sorted(golds.items())))
+    return result
 
 
 def score_document(gdoc: dict, gold_entities: dict, x: Extraction) -> Report:
@@ -177,7 +243,7 @@ def _role_key(text: str) -> str:
 
 
 def format_report(reports: dict[str, Report], heldout: dict[str, bool], per_document: bool = True,
-                  show_errors: bool = False) -> str:
+                  show_errors: bool = False, clustering: dict[str, Clustering] | None = None) -> str:
     lines = []
     groups = {"all": Report(), "development": Report(), "held-out": Report()}
     for doc_id, r in reports.items():
@@ -194,6 +260,13 @@ def format_report(reports: dict[str, Report], heldout: dict[str, bool], per_docu
         for measure in ("mentions", "entities", "events", "relations", "dates"):
             lines.append(row(measure, group.measures[measure]))
         lines.append(row("events+relations", group.event_relation))
+    if clustering:
+        lines += ["", "== entity clustering (mentions found by both, corpus-wide)",
+                  f"{'':<28} {'pair P':>6} {'pair R':>6} {'pairF1':>6} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'false merges':>13}"]
+        for name, c in clustering.items():
+            lines.append(f"{name:<28} {c.pairwise.precision:6.3f} {c.pairwise.recall:6.3f} {c.pairwise.f1:6.3f} "
+                         f"{c.bcubed_precision:6.3f} {c.bcubed_recall:6.3f} {c.bcubed_f1:6.3f} {len(c.false_merges):13d}")
+        lines += ["false merge: " + f for f in clustering["all"].false_merges]
     lines += ["", "== event types (all documents)", header]
     for t, s in sorted(groups["all"].event_types.items()):
         lines.append(row(t, s))

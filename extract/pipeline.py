@@ -1,8 +1,10 @@
 """The extraction pipeline: file -> documents -> sentences and mentions -> events and roles -> entities."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from extract.authority import Authority
 from extract.events import SentenceReader, communication_event, counts_of, number_events
 from extract.names import clean_name
 from extract.ner import text_for_analysis, name_finder
@@ -41,6 +43,7 @@ def analyse_file(path: str | Path, max_bytes: int = 5_000_000) -> Extraction:
             found.append(Mention(
                 doc_id=doc.doc_id, start=start, end=end, text=text, name=clean_name(text), type=c.type,
                 sentence=sentence, section=section, rule=c.rule, confidence=c.confidence, title=c.title))
+        link_bracketed_names(source.text, f, found)
         extraction.mentions.extend(found)
         if section in EVENT_SECTIONS:
             reader = SentenceReader(doc, f, sdoc, found, found)
@@ -56,9 +59,26 @@ def analyse_file(path: str | Path, max_bytes: int = 5_000_000) -> Extraction:
     return extraction
 
 
-def resolve_batch(extractions: list[Extraction], known: dict[str, Entity] | None = None) -> dict[str, Entity]:
+SIC_NOTE = re.compile(r"\[\s*sic\b[^\]]*?spelled\s+([A-Z][\w’'-]+)", re.I)
+
+
+def link_bracketed_names(text: str, f: Field, found: list[Mention]) -> None:
+    """What the translators' brackets say about names: "Filippov [Stalin]" (a codename, or the rest of a
+    name), "Dorokshani [SIC, spelled Darakhshani in subsequent reports]". The resolver acts on these."""
+    for a, b in zip(found, found[1:]):
+        if a.type == b.type and text[a.end:b.start].strip() == "[" and text[b.end:b.end + 1] == "]":
+            a.codename_of = b.name
+    for note in SIC_NOTE.finditer(f.text):
+        start = f.start + note.start()
+        before = [m for m in found if m.end <= start and not text[m.end:start].strip()]
+        if before:
+            before[-1].spelled_also = note.group(1)
+
+
+def resolve_batch(extractions: list[Extraction], known: dict[str, Entity] | None = None,
+                  authority: Authority | None = None) -> dict[str, Entity]:
     """Resolve the mentions of a batch of files together: sets every `Mention.entity`."""
-    entities = resolve([m for x in extractions for m in x.mentions], known)
+    entities = resolve([m for x in extractions for m in x.mentions], known, authority)
     for x in extractions:
         x.entities = {m.entity: entities[m.entity] for m in x.mentions}
     return entities

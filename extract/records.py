@@ -78,6 +78,9 @@ class Mention:
     confidence: float
     entity: str | None = None  # entity key such as "person/bagirov", set by the resolver
     title: str | None = None  # honorific or rank as written before the name ("General", "Cde.")
+    codename_of: str | None = None  # "Filippov [Stalin]": the name in brackets this one stands for
+    spelled_also: str | None = None  # "Dorokshani [SIC, spelled Darakhshani in subsequent reports]"
+    resolution: str | None = None  # why the resolver put it with its entity, for `entities --explain`
 
 
 @dataclass

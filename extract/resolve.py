@@ -1,126 +1,297 @@
 """Mentions -> entities: one real-world person, place, organization or group, one key.
 
-Conservative by design: a wrong merge of two people costs a historian more than a missed one. Names
-join when the authority file lists them, when their keys are equal, or when a lone surname matches
-exactly one fuller name of the same type whose initials do not conflict.
+Conservative by design: a wrong merge of two people costs a historian more than a missed one.
+Names join, in this order of trust, and every mention records why (`Mention.resolution`):
+1. the authority file lists the name, or its transliteration key, for an entity of that type;
+2. an editorial note says so: a codename ("Filippov [Stalin]"), "[SIC, spelled Darakhshani ...]";
+3. the entity is already in the store under that name or its transliteration key (keys never change);
+4. the same name, or the same transliteration key (kh/k, -off/-ov, y/i, doubled letters, vowels:
+   Derakhshani, Darakhshani, Dorokshani; Bagirov, Bagriov, Bageroff), for names long enough to tell apart;
+5. a lone surname and the one fuller name of the corpus that ends in it, or two full names with the
+   same surname whose given names and initials agree ("M.D. Bagirov", "Mir Bagirov");
+6. a close spelling (rapidfuzz OSA similarity >= 0.8 of names of 7 letters or more) *and* evidence
+   beyond the string: the same rank or office. Given names or initials that conflict block every merge.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
 
 from extract.authority import Authority, load_authority
 from extract.names import fold, name_key
 from extract.records import Entity, Mention
 
 TYPE_FOLDERS = {"Person": "person", "Place": "place", "Organization": "org", "Group": "group"}
+MIN_SKELETON = 4  # skeletons shorter than this ("rzn", "br") say too little to merge on
+FUZZY = 0.8
+COURTESIES = {"Cde", "Cdes", "Comrade", "Comrades", "Mr", "Mrs", "Ms", "Sir", "Dr"}
+# Spelling correspondences of Russian and Persian names in English transliteration.
+TRANSLITERATIONS = [("dzh", "j"), ("kh", "k"), ("gh", "g"), ("zh", "j"), ("dj", "j"), ("ph", "f"), ("ck", "k"),
+                    ("q", "k"), ("w", "v"), ("y", "i"), ("ou", "u"), ("ee", "i")]
 
 
 def slug(text: str) -> str:
     return "-".join(name_key(text).split()) or "unnamed"
 
 
-def _initials_agree(short: list[str], full: list[str]) -> bool:
+@lru_cache(maxsize=None)
+def transliterated(token: str) -> str:
+    """A token in one spelling of many: 'Bageroff' -> 'bagerov', 'Derakhshani' -> 'derakshani'."""
+    t = fold(token)
+    for a, b in TRANSLITERATIONS:
+        t = t.replace(a, b)
+    t = re.sub(r"ff$", "v", t)
+    return re.sub(r"(.)\1+", r"\1", t)
+
+
+@lru_cache(maxsize=None)
+def skeleton(name: str) -> str:
+    """First letter and consonants of each token, after transliteration: vowels drift, consonants stay.
+
+    A final vowel stays too: it tells Ivanov from his wife Ivanova, Korovinskiy from Korovinskaya."""
+    return " ".join(t[0] + re.sub(r"[aeiou]", "", t[1:-1]) + t[-1] if len(t) > 1 else t
+                    for t in map(transliterated, name_key(name).split()) if t)
+
+
+# Initials that stand for the same sound in another transliteration: Russian "M.D." for Mir Dzhafar (Jafar).
+SAME_INITIALS = {("d", "j"), ("j", "d"), ("i", "y"), ("y", "i"), ("k", "c"), ("c", "k"), ("e", "y"), ("y", "e")}
+
+
+def given_names_agree(a: list[str], b: list[str]) -> bool:
     """'m d bagirov' and 'mir jafar bagirov' agree; 'b smith' and 'walter bedell smith' do not."""
-    given_short, given_full = short[:-1], full[:-1]
-    return all(a[0] == b[0] for a, b in zip(given_short, given_full))
+    return all((x[0] == y[0] or (x[0], y[0]) in SAME_INITIALS) and
+               (len(x) == 1 or len(y) == 1 or transliterated(x) == transliterated(y))
+               for x, y in zip(a[:-1], b[:-1]))
+
+
+@dataclass
+class Cluster:
+    type: str
+    key: str | None = None  # fixed: from the authority file or the store
+    mentions: list[Mention] = field(default_factory=list)
+    names: Counter = field(default_factory=Counter)  # name key -> count
+    known_names: set[str] = field(default_factory=set)  # names the authority or the store gives it
+
+    def add(self, m: Mention, reason: str) -> None:
+        self.mentions.append(m)
+        self.names[name_key(m.name)] += 1
+        m.resolution = reason
+
+    @property
+    def all_names(self) -> set[str]:
+        return set(self.names) | self.known_names
+
+    @property
+    def label(self) -> str:
+        return max(self.names, key=lambda n: (self.names[n], len(n.split()), n)) if self.names else ""
+
+
+class Resolver:
+    def __init__(self, mentions: list[Mention], known: dict[str, Entity], authority: Authority):
+        self.mentions = mentions
+        self.known = known
+        self.authority = authority
+        self.clusters: list[Cluster] = []
+        self.by_key: dict[str, Cluster] = {}
+
+    def run(self) -> dict[str, Entity]:
+        for key, entry in self.authority.entries.items():
+            self._fixed(key, entry.type, entry.names)
+        for key, entity in self.known.items():
+            if key not in self.by_key:
+                self._fixed(key, entity.type, [entity.label, *entity.names])
+        pending = []
+        for m in self.mentions:
+            reason, cluster = self._fixed_match(m)
+            if cluster:
+                cluster.add(m, reason)
+            else:
+                pending.append(m)
+        self._group_new(pending)
+        self._notes()
+        self._merge()
+        return self._entities()
+
+    # ------------------------------------------------------------------ seeding
+    def _fixed(self, key: str, type_: str, names) -> None:
+        cluster = Cluster(type=type_, key=key, known_names={name_key(n) for n in names if name_key(n)})
+        self.clusters.append(cluster)
+        self.by_key[key] = cluster
+
+    def _fixed_match(self, m: Mention) -> tuple[str, Cluster | None]:
+        k = name_key(m.name)
+        fixed = [c for c in self.clusters if c.key and c.type == m.type]
+        for c in fixed:
+            if k in c.known_names:
+                where = "the authority file" if c.key in self.authority.entries else "the store"
+                return f"'{m.name}' is a name of this entity in {where}", c
+        sk = skeleton(m.name)
+        if len(sk.replace(" ", "")) >= MIN_SKELETON:
+            for c in fixed:
+                twin = next((n for n in sorted(c.known_names) if skeleton(n) == sk), None)
+                if twin:
+                    return f"'{m.name}' is a transliteration variant of '{twin}' (same key '{sk}')", c
+        tokens = k.split()
+        if m.type == "Person" and len(tokens) > 1:
+            for c in fixed:
+                full = [n for n in c.known_names if len(n.split()) > 1 and n.split()[-1] == tokens[-1]]
+                lone = tokens[-1] in c.known_names
+                if (lone or full) and all(given_names_agree(tokens, n.split()) for n in full):
+                    return f"'{m.name}': surname '{tokens[-1]}' with given names or initials that agree", c
+        return "", None
+
+    def _group_new(self, pending: list[Mention]) -> None:
+        groups: dict[tuple[str, str], Cluster] = {}
+        for m in pending:
+            k = (m.type, name_key(m.name))
+            if k not in groups:
+                groups[k] = Cluster(type=m.type)
+                self.clusters.append(groups[k])
+                groups[k].add(m, f"'{m.name}' first seen here")
+            else:
+                groups[k].add(m, f"'{m.name}': the same name")
+
+    def _notes(self) -> None:
+        """Codenames and [SIC] notes: the text itself says two names are one."""
+        for m in self.mentions:
+            other = m.codename_of or m.spelled_also
+            if not other:
+                continue
+            target = self._cluster_named(other, m.type)
+            mine = self._cluster_of(m)
+            if target and mine and target is not mine and not (target.key and mine.key and target.key != mine.key):
+                why = (f"'{m.name} [{other}]': the bracket names whom '{m.name}' stands for (a codename or the full name)"
+                       if m.codename_of
+                       else f"'{m.name}': an editorial note says it is spelled '{other}' in later reports")
+                self._join(target, mine, why)
+
+    # ------------------------------------------------------------------ merging
+    def _merge(self) -> None:
+        changed = True
+        while changed:
+            changed = False
+            by_type: dict[str, list[Cluster]] = defaultdict(list)
+            for c in self.clusters:
+                if c.mentions or c.key:
+                    by_type[c.type].append(c)
+            for type_, clusters in by_type.items():
+                ordered = sorted(clusters, key=lambda c: (c.key is None, -sum(c.names.values()), c.label))
+                for i, a in enumerate(ordered):
+                    for b in ordered[i + 1:]:
+                        if not b.mentions or (a.key and b.key):
+                            continue
+                        why = self._why_same(a, b)
+                        if why:
+                            self._join(a, b, why)
+                            changed = True
+                            break
+                    if changed:
+                        break
+                if changed:
+                    break
+
+    def _why_same(self, a: Cluster, b: Cluster) -> str | None:
+        if a.type == "Group" or a.type != b.type:
+            return None  # collective actors join only by the authority file or the same name
+        for x in sorted(a.all_names):
+            for y in sorted(b.names):
+                why = self._names_same(x, y, a, b)
+                if why:
+                    return why
+        return None
+
+    def _names_same(self, x: str, y: str, a: Cluster, b: Cluster) -> str | None:
+        tx, ty = x.split(), y.split()
+        if len(tx) > 1 and len(ty) > 1 and not given_names_agree(tx, ty):
+            return None
+        sx, sy = skeleton(x), skeleton(y)
+        if sx == sy and len(sx.replace(" ", "")) >= MIN_SKELETON and len(tx) == len(ty):
+            return f"'{y}' is a transliteration variant of '{x}' (same key '{sx}')"
+        if a.type == "Person" and tx[-1] == ty[-1] and (len(tx) == 1) != (len(ty) == 1):
+            fuller = x if len(tx) > 1 else y
+            if self._only_full_name_with_surname(tx[-1], fuller):
+                return f"'{y}' and '{x}': a lone surname and the one full name in the corpus that ends in it"
+        if a.type == "Person" and len(tx) > 1 and len(ty) > 1 and tx[-1] == ty[-1] and given_names_agree(tx, ty):
+            return f"'{y}' and '{x}': the same surname, given names or initials that agree"
+        x_t, y_t = " ".join(map(transliterated, tx)), " ".join(map(transliterated, ty))
+        if len(tx) == len(ty) and min(len(x_t), len(y_t)) >= 7:
+            score = OSA.normalized_similarity(x_t, y_t)
+            evidence = self._context(a, b)
+            if score >= FUZZY and evidence:
+                return f"'{y}' is a close spelling of '{x}' (similarity {score:.2f}) and {evidence}"
+        return None
+
+    def _only_full_name_with_surname(self, surname: str, fuller: str) -> bool:
+        fulls = {n for c in self.clusters if c.type == "Person" for n in c.all_names
+                 if len(n.split()) > 1 and n.split()[-1] == surname}
+        owners = {id(c) for c in self.clusters for n in c.all_names if n in fulls}
+        return len(owners) == 1
+
+    def _context(self, a: Cluster, b: Cluster) -> str | None:
+        """Evidence beyond the spelling: the same rank or office ("General"), not a courtesy ("Cde.").
+
+        Being named in the same document is no evidence: a document that names both Beria and
+        Biriya is talking about two men."""
+        titles = {m.title.rstrip(".") for m in a.mentions if m.title} & {m.title.rstrip(".") for m in b.mentions if m.title}
+        titles -= COURTESIES
+        return f"both are called '{sorted(titles)[0]}'" if titles else None
+
+    def _join(self, keep: Cluster, other: Cluster, why: str) -> None:
+        if other.key and not keep.key:
+            keep, other = other, keep
+        for m in other.mentions:
+            keep.add(m, why)
+        keep.known_names |= other.known_names
+        other.mentions, other.names, other.known_names = [], Counter(), set()
+        self.clusters.remove(other)
+
+    def _cluster_of(self, m: Mention) -> Cluster | None:
+        return next((c for c in self.clusters if any(x is m for x in c.mentions)), None)
+
+    def _cluster_named(self, name: str, type_: str) -> Cluster | None:
+        k = name_key(name)
+        return next((c for c in self.clusters if c.type == type_ and k in c.all_names), None)
+
+    # ------------------------------------------------------------------ result
+    def _entities(self) -> dict[str, Entity]:
+        entities: dict[str, Entity] = {}
+        for c in self.clusters:
+            if not c.mentions:
+                continue
+            key = c.key or f"{TYPE_FOLDERS[c.type]}/{slug(self._label(c))}"
+            while key in entities and not c.key:
+                key += "-2"
+            for m in c.mentions:
+                m.entity = key
+            entities[key] = self._entity(key, c)
+        return entities
+
+    def _label(self, c: Cluster) -> str:
+        return preferred_label(Counter(m.name for m in c.mentions))
+
+    def _entity(self, key: str, c: Cluster) -> Entity:
+        names = dict(Counter(m.name for m in c.mentions))
+        entry = self.authority.entries.get(key)
+        if entry:
+            return Entity(key=key, type=entry.type, label=entry.label, description=entry.description,
+                          wikidata=entry.wikidata, names=names, from_authority=True)
+        if key in self.known:
+            return Entity(key=key, type=self.known[key].type, label=self.known[key].label, names=names)
+        return Entity(key=key, type=c.type, label=self._label(c), names=names)
 
 
 def resolve(mentions: list[Mention], known: dict[str, Entity] | None = None,
             authority: Authority | None = None) -> dict[str, Entity]:
-    """Set `mention.entity` on every mention; return the entities they resolve to, by key.
+    """Set `entity` and `resolution` on every mention; return the entities they resolve to, by key.
 
     `known` are the entities already in the store (key -> Entity with its names): a new document's
     variant attaches to them, and their keys (IRIs) never change.
     """
-    authority = authority or load_authority()
-    known = known or {}
-    by_name: dict[tuple[str, str], str] = {}
-    for entity in known.values():
-        for name in [entity.label, *entity.names]:
-            by_name.setdefault((entity.type, name_key(name)), entity.key)
-    for entry in authority.entries.values():
-        for name in entry.names:
-            by_name[(entry.type, name_key(name))] = entry.key
-
-    clusters: dict[str, list[Mention]] = defaultdict(list)
-    pending: list[Mention] = []
-    for m in mentions:
-        key = _authority_key(m, authority) or by_name.get((m.type, name_key(m.name)))
-        if key:
-            m.entity = key
-            clusters[key].append(m)
-        else:
-            pending.append(m)
-
-    # Names no one knows yet: group by exact key, then attach lone surnames to a single fuller name.
-    groups: dict[tuple[str, str], list[Mention]] = defaultdict(list)
-    for m in pending:
-        groups[(m.type, name_key(m.name))].append(m)
-    surnames: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for (type_, k), ms in groups.items():
-        tokens = k.split()
-        if type_ == "Person" and len(tokens) > 1:
-            surnames[(type_, tokens[-1])].add(k)
-    firsts: dict[tuple[str, str], set[str]] = defaultdict(set)  # a given name and the full names it begins, per doc
-    for (type_, k), ms in groups.items():
-        if type_ == "Person" and len(k.split()) > 1:
-            for m in ms:
-                firsts[(m.doc_id, k.split()[0])].add(k)
-    for (type_, k), ms in sorted(groups.items()):
-        target = k
-        if type_ == "Person" and len(k.split()) == 1:
-            # "Jamshid" after "Jamshid Keshaverz" in the same document, when only one full name begins so
-            fuller = {f for m in ms for f in firsts.get((m.doc_id, k), set())}
-            if len(fuller) == 1 and all(len(firsts.get((m.doc_id, k), set())) == 1 for m in ms):
-                target = next(iter(fuller))
-        if type_ == "Person" and target == k:
-            fuller = surnames.get((type_, k.split()[-1]), set()) - {k}
-            if len(k.split()) == 1 and len(fuller) == 1:
-                target = next(iter(fuller))
-            elif len(k.split()) > 1 and (type_, k.split()[-1]) in by_name:
-                candidate = by_name[(type_, k.split()[-1])]
-                if _initials_agree(k.split(), name_key(_label(candidate, known, authority)).split()):
-                    target = None
-                    for m in ms:
-                        m.entity = candidate
-                        clusters[candidate].append(m)
-        if target is None:
-            continue
-        key = by_name.get((type_, target)) or f"{TYPE_FOLDERS[type_]}/{slug(target)}"
-        for m in ms:
-            m.entity = key
-            clusters[key].append(m)
-
-    return {key: _entity(key, ms, known, authority) for key, ms in clusters.items()}
-
-
-def _authority_key(m: Mention, authority: Authority) -> str | None:
-    entry = authority.lookup(m.name)
-    if entry and entry.type == m.type:
-        return entry.key
-    tokens = name_key(m.name).split()
-    if m.type == "Person" and len(tokens) > 1:
-        entry = authority.lookup(tokens[-1])
-        if entry and entry.type == "Person" and _initials_agree(tokens, name_key(entry.label).split()):
-            return entry.key
-    return None
-
-
-def _label(key: str, known: dict[str, Entity], authority: Authority) -> str:
-    if key in authority.entries:
-        return authority.entries[key].label
-    return known[key].label if key in known else key.split("/", 1)[1]
-
-
-def _entity(key: str, mentions: list[Mention], known: dict[str, Entity], authority: Authority) -> Entity:
-    names = Counter(m.name for m in mentions)
-    entry = authority.entries.get(key)
-    if entry:
-        return Entity(key=key, type=entry.type, label=entry.label, description=entry.description,
-                      wikidata=entry.wikidata, names=dict(names), from_authority=True)
-    if key in known:
-        return Entity(key=key, type=known[key].type, label=known[key].label, names=dict(names))
-    return Entity(key=key, type=mentions[0].type, label=preferred_label(names), names=dict(names))
+    return Resolver(mentions, known or {}, authority if authority is not None else load_authority()).run()
 
 
 def preferred_label(names: Counter) -> str:

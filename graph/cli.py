@@ -7,6 +7,7 @@ import click
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
 
 from graph.build import build as build_store
+from graph.entities import entity_rows, explain
 from graph.iris import PREFIXES
 from graph.store import DEFAULT_STORE, StoreError, open_store
 
@@ -82,3 +83,32 @@ def _print_table(solutions: QuerySolutions) -> None:
 
 def _show(term) -> str:
     return "" if term is None else term.value
+
+
+@click.command()
+@STORE_OPTION
+@click.option("--explain", "name", default=None, help="Show the entities a name belongs to and why each name joined.")
+@click.option("--type", "type_", type=click.Choice(["Person", "Place", "Organization", "Group"]), default=None)
+def entities(store_path: str, name: str | None, type_: str | None) -> None:
+    """List the entities of the store, or explain one: its names as written, their documents, each link's reason."""
+    try:
+        store = open_store(store_path, read_only=True)
+    except StoreError as err:
+        raise click.ClickException(str(err))
+    if name is None:
+        for row in entity_rows(store, type_):
+            click.echo(f"{row['iri']}\t{row['type']}\t{row['label']}\t{row['mentions']} mentions")
+        return
+    found = explain(store, name, type_)
+    if not found:
+        raise click.ClickException(f"no entity has a name containing {name!r}")
+    for entity in found:
+        click.echo(f"{entity['label']}  ({entity['type']})  {entity['iri']}")
+        for link in entity["same_as"]:
+            click.echo(f"  same as {link}  (from the authority file)")
+        for written in entity["names"]:
+            docs = ", ".join(written["documents"])
+            click.echo(f"  {written['name']!r} x{written['count']} in {docs}")
+            for reason in written["reasons"]:
+                click.echo(f"      because {reason}")
+        click.echo("")

@@ -121,6 +121,7 @@ class FileGraph:
         self.add(node, "akg:document", self.m.doc(mention.doc_id))
         self.add(node, "akg:rule", mention.rule)
         self.add(node, "akg:confidence", mention.confidence)
+        self.add(node, "akg:resolution", mention.resolution)
         self.add(target, "oa:hasSource", self.m.file(self.x.file.file_id))
         self.add(target, "oa:hasSelector", quote)
         self.add(target, "oa:hasSelector", position)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import run_archivekg
-from extract.evaluate import Report, evaluate
+from extract.evaluate import Report, evaluate, evaluate_all
 
 # Scores of 2026-11-23 (see README), less a little for harmless drift. Raise them when the extractor improves.
 FLOORS = {
@@ -42,3 +42,13 @@ def test_eval_command_prints_the_tables():
     for heading in ("== all", "== development", "== held-out", "== event types", "== per document"):
         assert heading in out
     assert "000-9af72bc09fc97839" in out and "Disarmament" in out
+
+
+@pytest.mark.parametrize("without_authority", [False, True])
+def test_clustering_makes_no_false_merges(without_authority):
+    """One person, one node: with the authority file, F1 >= 0.95; without it, fewer merges but never a wrong one."""
+    _, _, clustering = evaluate_all("tests/gold", resolve_without_authority=without_authority)
+    for group in ("all", "held-out"):
+        assert clustering[group].false_merges == [], clustering[group].false_merges
+        if not without_authority:
+            assert clustering[group].pairwise.f1 >= 0.95 and clustering[group].bcubed_f1 >= 0.95
