@@ -215,6 +215,10 @@ class Resolver:
             fuller = x if len(tx) > 1 else y
             if self._only_full_name_with_surname(tx[-1], fuller):
                 return f"'{y}' and '{x}': a lone surname and the one full name in the corpus that ends in it"
+        if a.type == "Person" and (len(tx) == 1) != (len(ty) == 1) and tx[0] == ty[0]:
+            short, full = (b, a) if len(ty) == 1 else (a, b)
+            if self._given_name_in_same_documents(short, full, tx[0]):
+                return f"'{y}' and '{x}': a given name used alone in the documents that give the full name"
         if a.type == "Person" and len(tx) > 1 and len(ty) > 1 and tx[-1] == ty[-1] and given_names_agree(tx, ty):
             return f"'{y}' and '{x}': the same surname, given names or initials that agree"
         x_t, y_t = " ".join(map(transliterated, tx)), " ".join(map(transliterated, ty))
@@ -224,6 +228,16 @@ class Resolver:
             if score >= FUZZY and evidence:
                 return f"'{y}' is a close spelling of '{x}' (similarity {score:.2f}) and {evidence}"
         return None
+
+    def _given_name_in_same_documents(self, short: Cluster, full: Cluster, given: str) -> bool:
+        """"Jamshid" after "Jamshid Keshaverz": every document of the short name has the full one, and no
+        other full name there begins with that given name."""
+        docs = {m.doc_id for m in short.mentions}
+        if not docs or not docs <= {m.doc_id for m in full.mentions}:
+            return False
+        rivals = {id(c) for c in self.clusters if c.type == "Person" for m in c.mentions
+                  if m.doc_id in docs and len(name_key(m.name).split()) > 1 and name_key(m.name).split()[0] == given}
+        return rivals == {id(full)}
 
     def _only_full_name_with_surname(self, surname: str, fuller: str) -> bool:
         fulls = {n for c in self.clusters if c.type == "Person" for n in c.all_names
