@@ -78,7 +78,4 @@ def link_bracketed_names(text: str, f: Field, found: list[Mention]) -> None:
 def resolve_batch(extractions: list[Extraction], known: dict[str, Entity] | None = None,
                   authority: Authority | None = None) -> dict[str, Entity]:
     """Resolve the mentions of a batch of files together: sets every `Mention.entity`."""
-    entities = resolve([m for x in extractions for m in x.mentions], known, authority)
-    for x in extractions:
-        x.entities = {m.entity: entities[m.entity] for m in x.mentions}
-    return entities
+    return resolve([m for x in extractions for m in x.mentions], known, authority)

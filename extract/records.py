@@ -92,8 +92,6 @@ class Entity:
     label: str
     description: str | None = None
     wikidata: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
     names: dict[str, int] = field(default_factory=dict)  # name as written -> count
     from_authority: bool = False
 
@@ -157,4 +155,3 @@ class Extraction:
     sentences: list[tuple[str, Field]] = field(default_factory=list)  # (doc_id, sentence)
     events: list[Event] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
-    entities: dict[str, Entity] = field(default_factory=dict)
