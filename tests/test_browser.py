@@ -63,3 +63,17 @@ def test_sparql_page_runs_a_query(browser, server, tmp_path):
     sync_api.expect(page.locator("table.results")).to_contain_text("Stalin")
     page.screenshot(path=str(tmp_path / "sparql.png"), full_page=True)
     page.close()
+
+
+def test_map_page_draws_places(browser, server, tmp_path):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(server + "/map")
+    svg = page.locator("svg.map").first
+    sync_api.expect(svg).to_be_visible()
+    box = svg.bounding_box()
+    assert box["width"] > 600 and box["height"] > 300, box
+    assert svg.locator("circle.dot").count() >= 10
+    sync_api.expect(svg.locator("text", has_text="Tabriz")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "map.png"), full_page=True)
+    print("map screenshot in", tmp_path)
+    page.close()

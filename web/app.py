@@ -15,6 +15,7 @@ from flask import Flask, Response, abort, redirect, render_template, request
 
 from graph.iris import PREFIXES, slugify, sparql_prefixes
 from graph.store import open_store
+from web.maps import cluster, coord, degrees, svg_map
 from web.queries import ENTITY_TYPES, LIST_PAGE, TYPE_NOUNS, Pages, short
 from web.sparql import GRAPH_FORMATS, QueryPool, looks_like_update
 
@@ -78,7 +79,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
 
     @app.context_processor
     def _globals():
-        return {"base_iri": pages.base, "nouns": TYPE_NOUNS}
+        return {"base_iri": pages.base, "nouns": TYPE_NOUNS, "degrees": degrees}
 
     # ------------------------------------------------------------ pages
     def home():
@@ -122,7 +123,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
         if folder in ENTITY_TYPES:
             data = pages.entity(iri)
             if data:
-                return render_template("entity.html", e=data, path=path)
+                return render_template("entity.html", e=data, path=path, map=entity_map(data))
         elif folder == "doc" and "/" not in path[4:]:
             data = pages.document(iri)
             if data:
@@ -143,6 +144,33 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
                                       else {"value": o.value if len(o.value) <= 5000 else o.value[:5000] + " …"})}
                 for p, o in props]
         return render_template("resource.html", iri=iri, path=path, rows=rows)
+
+    def entity_map(e: dict):
+        """A map around the entity if it has coordinates (any type), with the corpus's other places faint."""
+        c = coord(e["lat"], e["long"])
+        if c is None:
+            return None
+        here = {"label": e["label"], "href": pages.href(e["iri"]), "lat": c[0], "lon": c[1],
+                "mentions": e["mention_count"]}
+        others = [p for p in pages.places() if p["lat"] is not None]
+        return svg_map(others, here=here, title=f"Map: {e['label']} at {degrees(*c)}, with nearby places")
+
+    def map_page():
+        places = pages.places()
+        located = [p for p in places if p["lat"] is not None]
+        svg = svg_map(located, title=f"Map of {len(located)} places with known coordinates")
+        near = cluster(located)
+        detail = near and svg_map(near, title=f"Detail map of {len(near)} places close together")
+        return render_template("map.html", places=places, located=located, map=svg, detail=detail,
+                               detail_count=len(near or []))
+
+    def map_geojson():
+        """The located places as GeoJSON ([lon, lat] order, RFC 7946), open to other origins like /sparql."""
+        features = [{"type": "Feature", "id": p["iri"], "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
+                     "properties": {"label": p["label"], "iri": p["iri"], "mentions": p["mentions"]}}
+                    for p in pages.places() if p["lat"] is not None]
+        body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1)
+        return Response(body, mimetype="application/geo+json", headers={"Access-Control-Allow-Origin": "*"})
 
     def twin(path: str, ext: str):
         iri = pages.iri(quote(path, safe="/-_.~"))
@@ -255,6 +283,8 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     app.add_url_rule("/", "home", home)
     app.add_url_rule("/search", "search", search)
     app.add_url_rule("/sparql", "sparql", sparql, methods=["GET", "POST", "OPTIONS"])
+    app.add_url_rule("/map", "map", map_page)
+    app.add_url_rule("/map.geojson", "map_geojson", map_geojson)
     for folder in [*ENTITY_TYPES, "doc", "event"]:
         app.add_url_rule(f"/{folder}/", f"list_{folder}", listing, defaults={"folder": folder})
     app.add_url_rule("/<path:path>", "resource", resource)

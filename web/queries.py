@@ -11,6 +11,7 @@ from collections import defaultdict
 from pyoxigraph import Literal, NamedNode, Store
 
 from graph.iris import AKG, PREFIXES, configured_base, sparql_prefixes
+from web.maps import coord
 
 P = sparql_prefixes()
 ENTITY_TYPES = {"person": "Person", "place": "Place", "org": "Organization", "group": "Group"}
@@ -132,6 +133,27 @@ class Pages:
                         "doc": self.link(r["doc"].value, labels), "participants": participants})
         return out
 
+    def places(self) -> list[dict]:
+        """Every place with its label, mention count and (lat, lon) floats or None, for the maps and GeoJSON.
+
+        Not aggregated in SPARQL: SAMPLE(lat) and SAMPLE(long) could come from different pairs.
+        """
+        rows = self.q("""SELECT ?e ?l ?lat ?lon ?c WHERE { ?e a akg:Place . OPTIONAL { ?e rdfs:label ?l }
+              OPTIONAL { ?e geo:lat ?lat ; geo:long ?lon } OPTIONAL { ?e akg:mentionCount ?c } } LIMIT 20000""")
+        out: dict[str, dict] = {}
+        for r in rows:
+            iri = r["e"].value
+            p = out.setdefault(iri, {"iri": iri, "href": self.href(iri), "label": None, "lat": None, "lon": None,
+                                     "mentions": 0})
+            p["label"] = p["label"] or val(r["l"])
+            p["mentions"] = max(p["mentions"], num(r["c"]))
+            c = coord(val(r["lat"]), val(r["lon"]))
+            if c and p["lat"] is None:
+                p["lat"], p["lon"] = c
+        for p in out.values():
+            p["label"] = p["label"] or self.local(p["iri"]) or p["iri"]
+        return sorted(out.values(), key=lambda p: (-p["mentions"], p["label"].lower()))
+
     def search(self, text: str) -> list[dict]:
         rows = self.q(f"""SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?t) AS ?type) (GROUP_CONCAT(DISTINCT ?n; separator="|") AS ?names)
               WHERE {{ VALUES ?t {{ akg:Person akg:Place akg:Organization akg:Group }}
@@ -180,6 +202,7 @@ class Pages:
             "wikidata": wikidata,
             "lat": val(by["geo:lat"][0]) if by["geo:lat"] else None,
             "long": val(by["geo:long"][0]) if by["geo:long"] else None,
+            "geonames": val(by["akg:geonamesId"][0]) if by["akg:geonamesId"] else None,
             "mention_count": num(by["akg:mentionCount"][0]) if by["akg:mentionCount"] else None,
             "names": self.names_as_written(iri),
             "mentions": self.mentions_of(iri),
