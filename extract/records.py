@@ -94,6 +94,7 @@ class Entity:
     wikidata: str | None = None
     names: dict[str, int] = field(default_factory=dict)  # name as written -> count
     from_authority: bool = False
+    reasons: dict[str, str] = field(default_factory=dict)  # name as written -> why it belongs (from the store)
 
 
 @dataclass

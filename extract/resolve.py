@@ -75,6 +75,7 @@ class Cluster:
     mentions: list[Mention] = field(default_factory=list)
     names: Counter = field(default_factory=Counter)  # name key -> count
     known_names: set[str] = field(default_factory=set)  # names the authority or the store gives it
+    reasons: dict[str, str] = field(default_factory=dict)  # name key -> why, as the store recorded it
 
     def add(self, m: Mention, reason: str) -> None:
         self.mentions.append(m)
@@ -104,6 +105,7 @@ class Resolver:
         for key, entity in self.known.items():
             if key not in self.by_key:
                 self._fixed(key, entity.type, [entity.label, *entity.names])
+            self.by_key[key].reasons.update({name_key(n): why for n, why in entity.reasons.items()})
         pending = []
         for m in self.mentions:
             reason, cluster = self._fixed_match(m)
@@ -127,8 +129,10 @@ class Resolver:
         fixed = [c for c in self.clusters if c.key and c.type == m.type]
         for c in fixed:
             if k in c.known_names:
-                where = "the authority file" if c.key in self.authority.entries else "the store"
-                return f"'{m.name}' is a name of this entity in {where}", c
+                if c.key in self.authority.entries:
+                    return f"'{m.name}' is a name of this entity in the authority file", c
+                # the reason recorded when this name first joined, so that a rebuild writes the same triples
+                return c.reasons.get(k, f"'{m.name}' is a name of this entity in the store"), c
         sk = skeleton(m.name)
         if len(sk.replace(" ", "")) >= MIN_SKELETON:
             for c in fixed:
@@ -151,9 +155,7 @@ class Resolver:
             if k not in groups:
                 groups[k] = Cluster(type=m.type)
                 self.clusters.append(groups[k])
-                groups[k].add(m, f"'{m.name}' first seen here")
-            else:
-                groups[k].add(m, f"'{m.name}': the same name")
+            groups[k].add(m, f"'{m.name}': every mention written so is one entity")
 
     def _notes(self) -> None:
         """Codenames and [SIC] notes: the text itself says two names are one."""

@@ -88,6 +88,13 @@ def known_entities(store: Store, minter: Minter) -> dict[str, Entity]:
         entity = known.setdefault(key, Entity(key=key, type=FOLDER_TYPES[key.split("/")[0]], label=row["label"].value))
         if row["name"] is not None:
             entity.names[row["name"].value] = 1
+    reasons = store.query(sparql_prefixes() + """
+        SELECT ?e ?name (MIN(?why) AS ?reason) WHERE { GRAPH ?g { ?m oa:hasBody ?e ; akg:nameAsWritten ?name ;
+          akg:resolution ?why } } GROUP BY ?e ?name""")
+    for row in reasons:
+        key = minter.local_path(row["e"].value)
+        if key in known:
+            known[key].reasons[row["name"].value] = row["reason"].value
     return known
 
 
