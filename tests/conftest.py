@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,6 +31,13 @@ def seed_store(tmp_path_factory) -> Path:
     store = tmp_path_factory.mktemp("store") / "oxigraph"
     run_archivekg("build", str(SEEDS), "--store", str(store))
     return store
+
+
+def copy_of(store: Path, tmp_path: Path, name: str = "store") -> Path:
+    """A private copy of a built store, for a test that writes to it."""
+    target = tmp_path / name
+    shutil.copytree(store, target)
+    return target
 
 
 def free_port() -> int:

@@ -1,12 +1,11 @@
 """`archivekg build` on a real store on disk: named graphs, idempotency, bad input that loses nothing."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from pyoxigraph import Store
 
-from conftest import SEEDS, run_archivekg
+from conftest import SEEDS, copy_of, run_archivekg
 
 BASE = "https://kg.example/"
 
@@ -29,22 +28,19 @@ def test_one_named_graph_per_file_plus_corpus_and_ontology(seed_store):
 
 
 def test_building_twice_gives_the_same_triples(tmp_path, seed_store):
-    store = tmp_path / "again"
-    shutil.copytree(seed_store, store)
+    store = copy_of(seed_store, tmp_path, "again")
     run_archivekg("build", str(SEEDS), "--store", str(store))
     assert quads(store) == quads(seed_store)
 
 
 def test_rebuilding_one_file_touches_only_its_graph(tmp_path, seed_store):
-    store = tmp_path / "one"
-    shutil.copytree(seed_store, store)
+    store = copy_of(seed_store, tmp_path, "one")
     run_archivekg("build", str(SEEDS / "001_16b4ceed8b7928de.txt"), "--store", str(store))
     assert quads(store) == quads(seed_store)
 
 
 def test_bad_files_are_named_skipped_and_lose_nothing(tmp_path, seed_store):
-    store = tmp_path / "bad"
-    shutil.copytree(seed_store, store)
+    store = copy_of(seed_store, tmp_path, "bad")
     before = quads(store)
     mixed = tmp_path / "mixed"
     mixed.mkdir()

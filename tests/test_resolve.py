@@ -1,13 +1,12 @@
 """Entity resolution: one person, one node; no wrong merges; every merge explained; IRIs that stay."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from pyoxigraph import Store
 
-from conftest import SEEDS, run_archivekg
+from conftest import SEEDS, copy_of, run_archivekg
 from extract.authority import Authority
 from extract.pipeline import analyse_file, resolve_batch
 from extract.records import Field, Mention
@@ -93,8 +92,7 @@ def entity_iris(store: Path) -> set[str]:
 
 
 def test_a_new_variant_attaches_to_the_existing_node(tmp_path, seed_store):
-    store = tmp_path / "store"
-    shutil.copytree(seed_store, store)
+    store = copy_of(seed_store, tmp_path, "store")
     before = entity_iris(store)
     new = tmp_path / "new"
     new.mkdir()
