@@ -33,6 +33,7 @@ test: install chromium
 
 bench: install
 	$(BIN)/python bench/build_bench.py
+	$(BIN)/python bench/resolve_bench.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

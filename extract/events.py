@@ -276,8 +276,8 @@ class SentenceReader:
                 if objects & MESSAGE_WORDS:
                     return SEND_MESSAGE
                 return None
-            if lemma in {"give", "issue", "receive"} and objects & ORDER_WORDS:
-                return GIVE_ORDER if lemma != "receive" else None
+            if lemma in {"give", "issue"} and objects & ORDER_WORDS:
+                return GIVE_ORDER
             if lemma in {"introduce", "declare", "impose", "proclaim"} and self._names(token, "martial law", "curfew"):
                 return MARTIAL_LAW
             if lemma == "prohibit" and self._names(token, "travel", "movement"):

@@ -173,28 +173,29 @@ class Resolver:
 
     # ------------------------------------------------------------------ merging
     def _merge(self) -> None:
+        """Join clusters pairwise, in passes until a pass joins nothing; only pairs that share a blocking
+        key are compared, and a joined cluster goes on being compared with its new names."""
         changed = True
         while changed:
             changed = False
-            by_type: dict[str, list[Cluster]] = defaultdict(list)
+            by_block: dict[tuple[str, str], list[Cluster]] = defaultdict(list)
             for c in self.clusters:
                 if c.mentions or c.key:
-                    by_type[c.type].append(c)
-            for type_, clusters in by_type.items():
+                    for block in _blocks(c):
+                        by_block[(c.type, block)].append(c)
+            seen: set[tuple[int, int]] = set()
+            for _, clusters in sorted(by_block.items()):
                 ordered = sorted(clusters, key=lambda c: (c.key is None, -sum(c.names.values()), c.label))
                 for i, a in enumerate(ordered):
                     for b in ordered[i + 1:]:
-                        if not b.mentions or (a.key and b.key):
+                        pair = (id(a), id(b))
+                        if pair in seen or not (a.mentions or a.key) or not b.mentions or (a.key and b.key):
                             continue
+                        seen.add(pair)
                         why = self._why_same(a, b)
                         if why:
                             self._join(a, b, why)
                             changed = True
-                            break
-                    if changed:
-                        break
-                if changed:
-                    break
 
     def _why_same(self, a: Cluster, b: Cluster) -> str | None:
         if a.type == "Group" or a.type != b.type:
@@ -298,6 +299,13 @@ class Resolver:
         if key in self.known:
             return Entity(key=key, type=self.known[key].type, label=self.known[key].label, names=names)
         return Entity(key=key, type=c.type, label=self._label(c), names=names)
+
+
+def _blocks(c: Cluster) -> set[str]:
+    """Blocking keys: the start of the skeleton of each name's first and last token. The rules that join
+    two clusters (same key, same surname or given name, a close spelling) need one in common, so other
+    pairs are never compared."""
+    return {skeleton(t)[:2] for n in c.all_names for t in {n.split()[0], n.split()[-1]} if t}
 
 
 def resolve(mentions: list[Mention], known: dict[str, Entity] | None = None,
