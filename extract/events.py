@@ -296,17 +296,17 @@ class SentenceReader:
         if token.pos_ in {"NOUN", "PROPN"} and lemma in NOMINALS:
             head = token.head
             trigger = NOMINALS[lemma]
-            if token.head.pos_ == "VERB" and token.dep_ in {"dobj", "nsubjpass"} and self._unreal(token.head):
+            if head.pos_ == "VERB" and token.dep_ in {"dobj", "nsubjpass"} and self._unreal(head):
                 return None  # "conditions for opening talks": not held yet
             preps = {c.lower_ for c in token.children if c.dep_ == "prep" and self._named_under(c)}
             if preps & SELF_EVIDENT.get(trigger.type, set()):
                 return trigger
             if token.dep_ == "pobj" and head.lower_ in REALIZED_BY:
-                return NOMINALS[lemma]
+                return trigger  # "during the disarmament of a gendarmerie post"
             if token.dep_ in {"nsubj", "nsubjpass"} and head.lemma_ in {"occur", "take", "break", "happen"}:
-                return NOMINALS[lemma]
+                return trigger
             if any(t.dep_ == "relcl" and t.lemma_ in {"occur", "happen", "take"} for t in token.subtree):
-                return NOMINALS[lemma]  # "the disarmament of the platoon ... which occurred in the city of Sarab"
+                return trigger  # "the disarmament of the platoon ... which occurred in the city of Sarab"
         return None
 
     def _named_under(self, prep: Token) -> bool:
