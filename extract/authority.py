@@ -7,9 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from extract.names import name_key
+from extract.records import FOLDER_TYPES, Entity
 
 AUTHORITY_FILE = Path(__file__).with_name("authority.toml")
-SECTION_TYPES = {"person": "Person", "place": "Place", "org": "Organization", "group": "Group"}
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,11 @@ class AuthorityEntry:
     wikidata: str | None = None
     geonames: int | None = None
     modern: str | None = None
+
+    def as_entity(self, names: dict[str, int]) -> Entity:
+        """The entity this entry describes, with the names it was seen under."""
+        return Entity(key=self.key, type=self.type, label=self.label, description=self.description,
+                      wikidata=self.wikidata, names=names, from_authority=True)
 
 
 @dataclass
@@ -39,7 +44,7 @@ def load_authority(path: Path = AUTHORITY_FILE) -> Authority:
     """Parse the TOML file; a name claimed by two entries is an error in the data, not a coin toss."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     authority = Authority()
-    for section, type_ in SECTION_TYPES.items():
+    for section, type_ in FOLDER_TYPES.items():
         for raw in data.get(section, []):
             entry = AuthorityEntry(
                 key=f"{section}/{raw['id']}", type=type_, label=raw["label"],

@@ -92,16 +92,11 @@ class Clustering:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def evaluate(gold_folder: str | Path) -> tuple[dict[str, Report], dict[str, bool]]:
-    """Run the extractor on every gold file (resolved together, as a build does) and score each document."""
-    reports, heldout, _ = evaluate_all(gold_folder)
-    return reports, heldout
-
-
 def evaluate_all(gold_folder: str | Path, resolve_without_authority: bool = False
                  ) -> tuple[dict[str, Report], dict[str, bool], dict[str, Clustering]]:
-    """As `evaluate`, plus clustering scores; optionally with the resolver denied the authority file,
-    to measure what resolution does on names no one has curated."""
+    """Run the extractor on every gold file (resolved together, as a build does): per-document reports and
+    corpus-wide clustering scores; optionally with the resolver denied the authority file, to measure
+    what resolution does on names no one has curated."""
     golds = load_gold(Path(gold_folder))
     extractions = [analyse_file(ROOT / g["file"]) for g in golds]
     resolve_batch(extractions, authority=Authority() if resolve_without_authority else None)

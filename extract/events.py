@@ -88,7 +88,7 @@ TROOP_WORDS = {"troops", "soldiers", "detachment", "detachments", "battalion", "
 MESSAGE_WORDS = {"message", "letter", "telegram", "report", "declaration", "appeal", "information", "note",
                  "representatives", "request", "reply", "text", "memo", "proposal", "instructions"}
 ORDER_WORDS = {"order", "orders", "task", "instruction", "instructions", "directive", "command"}
-DECLARED = {"law", "appeal", "declaration", "resolution", "decision", "statute", "statue", "budget", "communique",
+DECLARED = {"law", "appeal", "declaration", "resolution", "decision", "statute", "budget", "communique",
             "constitution", "program", "programme", "manifesto", "proclamation"}
 MODALS = {"might", "may", "could", "would", "should", "can", "must", "will", "shall"}
 INTENT_HEADS = {"intend", "want", "plan", "try", "decide", "purpose", "wish", "propose", "hope", "aim", "expect",

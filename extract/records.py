@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Entity type -> the folder of its key and IRI path ("person/bagirov"); also the authority file's sections.
+TYPE_FOLDERS = {"Person": "person", "Place": "place", "Organization": "org", "Group": "group"}
+FOLDER_TYPES = {folder: type_ for type_, folder in TYPE_FOLDERS.items()}
+
 
 @dataclass(frozen=True)
 class Field:

@@ -23,9 +23,8 @@ from rapidfuzz.distance import OSA
 
 from extract.authority import Authority, load_authority
 from extract.names import fold, name_key
-from extract.records import Entity, Mention
+from extract.records import TYPE_FOLDERS, Entity, Mention
 
-TYPE_FOLDERS = {"Person": "person", "Place": "place", "Organization": "org", "Group": "group"}
 MIN_SKELETON = 4  # skeletons shorter than this ("rzn", "br") say too little to merge on
 FUZZY = 0.8
 COURTESIES = {"Cde", "Cdes", "Comrade", "Comrades", "Mr", "Mrs", "Ms", "Sir", "Dr"}
@@ -292,10 +291,8 @@ class Resolver:
 
     def _entity(self, key: str, c: Cluster) -> Entity:
         names = dict(Counter(m.name for m in c.mentions))
-        entry = self.authority.entries.get(key)
-        if entry:
-            return Entity(key=key, type=entry.type, label=entry.label, description=entry.description,
-                          wikidata=entry.wikidata, names=names, from_authority=True)
+        if key in self.authority.entries:
+            return self.authority.entries[key].as_entity(names)
         if key in self.known:
             return Entity(key=key, type=self.known[key].type, label=self.known[key].label, names=names)
         return Entity(key=key, type=c.type, label=self._label(c), names=names)

@@ -16,9 +16,9 @@ from pyoxigraph import Quad, Store
 from extract.authority import load_authority
 from extract.pipeline import analyse_file, resolve_batch
 from extract.reader import InputError, input_files
-from extract.records import Entity, Extraction
+from extract.records import FOLDER_TYPES, Entity, Extraction
 from extract.resolve import preferred_label
-from graph.iris import FOLDER_TYPES, Minter, ontology_graph, sparql_prefixes
+from graph.iris import Minter, ontology_graph, sparql_prefixes
 from graph.mapping import corpus_quads, file_quads
 from graph.store import open_store, replace_graph
 
@@ -109,11 +109,8 @@ def store_entities(store: Store, minter: Minter) -> dict[str, Entity]:
     authority = load_authority()
     entities = {}
     for key, counts in names.items():
-        entry = authority.entries.get(key)
-        type_ = FOLDER_TYPES[key.split("/")[0]]
-        if entry:
-            entities[key] = Entity(key, type_, entry.label, entry.description, entry.wikidata,
-                                   names=dict(counts), from_authority=True)
+        if key in authority.entries:
+            entities[key] = authority.entries[key].as_entity(dict(counts))
         else:
-            entities[key] = Entity(key, type_, preferred_label(counts), names=dict(counts))
+            entities[key] = Entity(key, FOLDER_TYPES[key.split("/")[0]], preferred_label(counts), names=dict(counts))
     return entities

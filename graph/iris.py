@@ -6,8 +6,6 @@ server; the ontology namespace is fixed so that saved queries never break.
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from urllib.parse import quote
 
 from pyoxigraph import NamedNode
@@ -32,9 +30,6 @@ PREFIXES = {
     "wd": "http://www.wikidata.org/entity/",
 }
 
-# Entity type -> IRI folder. The folder is part of an entity key ("person/bagirov").
-TYPE_FOLDERS = {"Person": "person", "Place": "place", "Organization": "org", "Group": "group"}
-FOLDER_TYPES = {folder: type_ for type_, folder in TYPE_FOLDERS.items()}
 
 
 def sparql_prefixes() -> str:
@@ -46,18 +41,6 @@ def term(prefixed: str) -> NamedNode:
     """`term("akg:Person")` -> NamedNode; one spelling for vocabulary terms in code and in queries."""
     prefix, local = prefixed.split(":", 1)
     return NamedNode(PREFIXES[prefix] + local)
-
-
-def slugify(text: str) -> str:
-    """ASCII-folded, lower-case, hyphenated slug: stable, readable and safe in any IRI."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-    return slug or "x" + quote(text.encode("utf-8").hex())[:16]
-
-
-def entity_key(type_: str, name: str) -> str:
-    """The stable key of an entity: its type folder and the slug of its canonical name."""
-    return f"{TYPE_FOLDERS[type_]}/{slugify(name)}"
 
 
 def configured_base(base: str | None = None) -> str:

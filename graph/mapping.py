@@ -11,8 +11,8 @@ from pyoxigraph import Literal, NamedNode, Quad
 from extract.gazetteer import gazetteer
 from extract.names import initials_surname
 from extract.events import role_shortcuts, shortcuts
-from extract.records import Entity, Event, Extraction, Field, Mention, Role, SourceDocument
-from graph.iris import FOLDER_TYPES, Minter, term
+from extract.records import FOLDER_TYPES, Entity, Event, Extraction, Field, Mention, Role, SourceDocument
+from graph.iris import Minter, term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = term("rdf:type")

@@ -13,7 +13,8 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from flask import Flask, Response, abort, redirect, render_template, request
 
-from graph.iris import PREFIXES, slugify, sparql_prefixes
+from extract.reader import slug
+from graph.iris import PREFIXES, sparql_prefixes
 from graph.store import open_store
 from web.maps import cluster, coord, degrees, svg_map
 from web.queries import ENTITY_TYPES, LIST_PAGE, TYPE_NOUNS, Pages, short
@@ -134,7 +135,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
                 return render_template("event.html", ev=data, path=path)
         props = pages.triples(iri)
         if not props:
-            alias = "/".join(slugify(part) for part in path.split("/"))
+            alias = "/".join(slug(part) for part in path.split("/"))
             if alias != path and pages.exists(pages.iri(alias)):  # "doc/000_9af…" (a file name) -> "doc/000-9af…"
                 return redirect("/" + alias, 301)
             abort(404)
