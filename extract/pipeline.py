@@ -1,16 +1,20 @@
 """The extraction pipeline: file -> documents -> sentences and mentions -> events and roles -> entities."""
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from extract.authority import Authority
+from extract.authority import AUTHORITY_FILE, Authority, load_authority
 from extract.events import SentenceReader, communication_event, counts_of, number_events
-from extract.names import clean_name
-from extract.ner import text_for_analysis, name_finder
-from extract.reader import parse_documents, read_file
-from extract.records import Entity, Extraction, Field, Mention
+from extract.gazetteer import gazetteer
+from extract.names import clean_name, name_key
+from extract.ner import NameFinder, load_nlp, text_for_analysis
+from extract.reader import parse_documents, read_file, slug
+from extract.records import Entity, Extraction, Field, Mention, SourceFile
 from extract.resolve import resolve
+from extract.triggers import TRIGGERS_FILE, Rules
 
 # Sections read as one line each; body and summary are split into sentences by the parser.
 LINE_SECTIONS = {"title", "header", "addressees"}
@@ -18,45 +22,79 @@ LINE_SECTIONS = {"title", "header", "addressees"}
 EVENT_SECTIONS = {"title", "body", "summary"}
 
 
-def analyse_file(path: str | Path, max_bytes: int = 5_000_000) -> Extraction:
-    """Read one file: names, sentences, events and roles. Raises extract.reader.InputError for bad input."""
-    source = read_file(path, max_bytes=max_bytes)
-    documents = parse_documents(source)
-    extraction = Extraction(file=source, documents=documents)
-    finder = name_finder()
-    parts = [(doc, section, f) for doc in documents for section, f in doc.text_fields()]
-    parsed = finder.nlp.pipe(text_for_analysis(f.text, *((finder.english_words, finder.known_words) if section == "title"
-                                                     else ())) for _, section, f in parts)
-    for (doc, section, f), sdoc in zip(parts, parsed):
-        if section in LINE_SECTIONS:
-            sentences = [f]
-        else:
-            sentences = [Field(f.start + s.start_char, f.start + s.end_char,
-                               source.text[f.start + s.start_char:f.start + s.end_char]) for s in sdoc.sents
-                         if s.text.strip()]
-        extraction.sentences.extend((doc.doc_id, s) for s in sentences)
-        found = []
-        for c in finder.find(sdoc):
-            start, end = f.start + c.start, f.start + c.end
-            text = source.text[start:end]
-            sentence = next((s for s in sentences if s.start <= start < s.end), f)
-            found.append(Mention(
-                doc_id=doc.doc_id, start=start, end=end, text=text, name=clean_name(text), type=c.type,
-                sentence=sentence, section=section, rule=c.rule, confidence=c.confidence, title=c.title))
-        link_bracketed_names(source.text, f, found)
-        extraction.mentions.extend(found)
-        if section in EVENT_SECTIONS:
-            reader = SentenceReader(doc, f, sdoc, found, found)
-            for event in reader.events():
-                counts_of(event, sdoc, f)
+@dataclass(frozen=True)
+class ExtractorConfig:
+    """What one extractor uses. Tests and `archivekg eval` options change behaviour by changing this."""
+
+    authority_file: Path | None = AUTHORITY_FILE  # None: no authority file, for finding or for resolving names
+    triggers_file: Path = TRIGGERS_FILE
+    max_bytes: int = 5_000_000
+
+
+class Extractor:
+    """Text in, typed records out: names, sentences, events and roles, then entities for a batch."""
+
+    def __init__(self, config: ExtractorConfig | None = None):
+        self.config = config or ExtractorConfig()
+        self.authority = load_authority(self.config.authority_file) if self.config.authority_file else Authority()
+        self.rules = Rules.load(self.config.triggers_file)
+        self.finder = NameFinder(load_nlp(), self.authority, gazetteer())
+
+    def analyse_file(self, path: str | Path) -> Extraction:
+        """Read one file. Raises extract.reader.InputError for bad input (empty, binary, not UTF-8, too large)."""
+        return self._analyse(read_file(path, max_bytes=self.config.max_bytes))
+
+    def analyse_text(self, text: str, date: str | None = None, name: str = "text") -> Extraction:
+        """Read a text given in memory, dated `date` ("1945-11-20") where it says no date of its own."""
+        source = SourceFile(file_id=slug(name), path=name, text=text,
+                            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+        return self._analyse(source, date)
+
+    def resolve(self, extractions: list[Extraction], known: dict[str, Entity] | None = None) -> dict[str, Entity]:
+        """Resolve the mentions of a batch of files together: sets every `Mention.entity`."""
+        return resolve([m for x in extractions for m in x.mentions], known, self.authority)
+
+    def _analyse(self, source: SourceFile, date: str | None = None) -> Extraction:
+        documents = parse_documents(source)
+        for doc in documents:
+            doc.date_iso = doc.date_iso or date
+        extraction = Extraction(file=source, documents=documents)
+        finder = self.finder
+        parts = [(doc, section, f) for doc in documents for section, f in doc.text_fields()]
+        parsed = finder.nlp.pipe(text_for_analysis(f.text, *((finder.english_words, finder.known_words)
+                                                             if section == "title" else ())) for _, section, f in parts)
+        for (doc, section, f), sdoc in zip(parts, parsed):
+            if section in LINE_SECTIONS:
+                sentences = [f]
+            else:
+                sentences = [Field(f.start + s.start_char, f.start + s.end_char,
+                                   source.text[f.start + s.start_char:f.start + s.end_char]) for s in sdoc.sents
+                             if s.text.strip()]
+            extraction.sentences.extend((doc.doc_id, s) for s in sentences)
+            found = []
+            for c in finder.find(sdoc):
+                start, end = f.start + c.start, f.start + c.end
+                text = source.text[start:end]
+                if not name_key(text):
+                    continue  # nothing of it can be spelled: not a name
+                sentence = next((s for s in sentences if s.start <= start < s.end), f)
+                found.append(Mention(
+                    doc_id=doc.doc_id, start=start, end=end, text=text, name=clean_name(text), type=c.type,
+                    sentence=sentence, section=section, rule=c.rule, confidence=c.confidence, title=c.title))
+            link_bracketed_names(source.text, f, found)
+            extraction.mentions.extend(found)
+            if section in EVENT_SECTIONS:
+                reader = SentenceReader(doc, f, sdoc, found, self.rules)
+                for event in reader.events():
+                    counts_of(event, sdoc, f)
+                    extraction.events.append(event)
+                extraction.roles.extend(reader.roles())
+        for doc in documents:
+            event = communication_event(doc, [m for m in extraction.mentions if m.doc_id == doc.doc_id])
+            if event:
                 extraction.events.append(event)
-            extraction.roles.extend(reader.roles())
-    for doc in documents:
-        event = communication_event(doc, [m for m in extraction.mentions if m.doc_id == doc.doc_id])
-        if event:
-            extraction.events.append(event)
-    number_events(extraction.events, extraction.roles)
-    return extraction
+        number_events(extraction.events, extraction.roles)
+        return extraction
 
 
 SIC_NOTE = re.compile(r"\[\s*sic\b[^\]]*?spelled\s+([A-Z][\w’'-]+)", re.I)
@@ -73,9 +111,3 @@ def link_bracketed_names(text: str, f: Field, found: list[Mention]) -> None:
         before = [m for m in found if m.end <= start and not text[m.end:start].strip()]
         if before:
             before[-1].spelled_also = note.group(1)
-
-
-def resolve_batch(extractions: list[Extraction], known: dict[str, Entity] | None = None,
-                  authority: Authority | None = None) -> dict[str, Entity]:
-    """Resolve the mentions of a batch of files together: sets every `Mention.entity`."""
-    return resolve([m for x in extractions for m in x.mentions], known, authority)

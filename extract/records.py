@@ -117,6 +117,9 @@ class Event:
     rule: str
     confidence: float
     trigger: str  # the words that name the event, as written ("Telegram", "disarmed", "martial law")
+    lemma: str | None = None  # the trigger's entry in triggers.toml ("report", "appeal"); None for a document's own
+    relation: str | None = None  # the shortcut the trigger names ("reportedTo"), from agents to `relation_role`
+    relation_role: str = "patients"  # "patients" or "recipients"
     agents: list[Mention] = field(default_factory=list)
     recipients: list[Mention] = field(default_factory=list)
     patients: list[Mention] = field(default_factory=list)

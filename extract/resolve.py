@@ -22,7 +22,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from extract.authority import Authority, load_authority
-from extract.names import fold, name_key
+from extract.names import ascii_slug, fold, name_key
 from extract.records import TYPE_FOLDERS, Entity, Mention
 
 MIN_SKELETON = 4  # skeletons shorter than this ("rzn", "br") say too little to merge on
@@ -34,7 +34,7 @@ TRANSLITERATIONS = [("dzh", "j"), ("kh", "k"), ("gh", "g"), ("zh", "j"), ("dj", 
 
 
 def slug(text: str) -> str:
-    return "-".join(name_key(text).split()) or "unnamed"
+    return ascii_slug(name_key(text), "unnamed")
 
 
 @lru_cache(maxsize=None)
@@ -199,8 +199,8 @@ class Resolver:
     def _why_same(self, a: Cluster, b: Cluster) -> str | None:
         if a.type == "Group" or a.type != b.type:
             return None  # collective actors join only by the authority file or the same name
-        for x in sorted(a.all_names):
-            for y in sorted(b.names):
+        for x in sorted(n for n in a.all_names if n):  # a name of no letters can say nothing
+            for y in sorted(n for n in b.names if n):
                 why = self._names_same(x, y, a, b)
                 if why:
                     return why
@@ -302,7 +302,7 @@ def _blocks(c: Cluster) -> set[str]:
     """Blocking keys: the start of the skeleton of each name's first and last token. The rules that join
     two clusters (same key, same surname or given name, a close spelling) need one in common, so other
     pairs are never compared."""
-    return {skeleton(t)[:2] for n in c.all_names for t in {n.split()[0], n.split()[-1]} if t}
+    return {skeleton(t)[:2] for n in c.all_names if n for t in {n.split()[0], n.split()[-1]}}
 
 
 def resolve(mentions: list[Mention], known: dict[str, Entity] | None = None,

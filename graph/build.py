@@ -13,8 +13,8 @@ from typing import Callable
 import pyoxigraph
 from pyoxigraph import Quad, Store
 
-from extract.authority import load_authority
-from extract.pipeline import analyse_file, resolve_batch
+from extract.authority import Authority
+from extract.pipeline import Extractor
 from extract.reader import InputError, input_files
 from extract.records import FOLDER_TYPES, Entity, Extraction
 from extract.resolve import preferred_label
@@ -37,8 +37,9 @@ class BuildReport:
 
 
 def build(paths: list[str], store_path: str, base: str | None = None,
-          echo: Callable[[str], None] = print, max_bytes: int = 5_000_000) -> BuildReport:
+          echo: Callable[[str], None] = print, extractor: Extractor | None = None) -> BuildReport:
     report = BuildReport()
+    extractor = extractor or Extractor()
     minter = Minter(base)
     files = []
     for p in paths:
@@ -52,19 +53,19 @@ def build(paths: list[str], store_path: str, base: str | None = None,
     for i, path in enumerate(files, 1):
         echo(f"[{i}/{len(files)}] reading {path}")
         try:
-            extractions.append(analyse_file(path, max_bytes=max_bytes))
+            extractions.append(extractor.analyse_file(path))
         except InputError as err:
             report.skipped.append(str(err))
             echo(f"skipped {err}")
-    resolve_batch(extractions, known_entities(store, minter))
+    extractor.resolve(extractions, known_entities(store, minter))
     for x in extractions:
         replace_graph(store, minter.file_graph(x.file.file_id), file_quads(minter, x))
         report.built.append(x.file.path)
         report.documents += len(x.documents)
         report.mentions += len(x.mentions)
         report.events += len(x.events)
-    entities = store_entities(store, minter)
-    geonames = {k: e.geonames for k, e in load_authority().entries.items() if e.geonames}
+    entities = store_entities(store, minter, extractor.authority)
+    geonames = {k: e.geonames for k, e in extractor.authority.entries.items() if e.geonames}
     replace_graph(store, minter.corpus_graph(), corpus_quads(minter, entities, geonames))
     replace_graph(store, ontology_graph(), [
         Quad(t.subject, t.predicate, t.object, ontology_graph())
@@ -98,7 +99,7 @@ def known_entities(store: Store, minter: Minter) -> dict[str, Entity]:
     return known
 
 
-def store_entities(store: Store, minter: Minter) -> dict[str, Entity]:
+def store_entities(store: Store, minter: Minter, authority: Authority) -> dict[str, Entity]:
     """Every entity some document's mention points to, with all its names as written across the corpus."""
     rows = store.query(sparql_prefixes() + """
         SELECT ?e ?name (COUNT(?m) AS ?n) WHERE { GRAPH ?g { ?m oa:hasBody ?e ; akg:nameAsWritten ?name } }
@@ -106,7 +107,6 @@ def store_entities(store: Store, minter: Minter) -> dict[str, Entity]:
     names: dict[str, Counter] = defaultdict(Counter)
     for row in rows:
         names[minter.local_path(row["e"].value)][row["name"].value] = int(row["n"].value)
-    authority = load_authority()
     entities = {}
     for key, counts in names.items():
         if key in authority.entries:

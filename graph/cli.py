@@ -6,6 +6,7 @@ import sys
 import click
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
 
+from extract.pipeline import Extractor, ExtractorConfig
 from graph.build import build as build_store
 from graph.entities import entity_rows, explain
 from graph.iris import PREFIXES
@@ -26,8 +27,8 @@ def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: 
     Exit status: 0 when every file was built, 1 when some were skipped, 2 when none could be built.
     """
     try:
-        report = build_store(list(paths), store_path, base=base, max_bytes=max_bytes,
-                             echo=lambda line: click.echo(line, err=True))
+        report = build_store(list(paths), store_path, base=base, echo=lambda line: click.echo(line, err=True),
+                             extractor=Extractor(ExtractorConfig(max_bytes=max_bytes)))
     except StoreError as err:
         raise click.ClickException(str(err))
     click.echo(f"built {len(report.built)} file(s): {report.documents} documents, {report.mentions} mentions, "

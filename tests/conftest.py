@@ -26,6 +26,13 @@ def run_archivekg(*args: str, check: bool = True, **kwargs) -> subprocess.Comple
 
 
 @pytest.fixture(scope="session")
+def extractor():
+    """The extractor as `archivekg build` configures it (the spaCy model loads once per process)."""
+    from extract.pipeline import Extractor
+    return Extractor()
+
+
+@pytest.fixture(scope="session")
 def seed_store(tmp_path_factory) -> Path:
     """A store built from seeds/ (the three seeds and the corpus) by `archivekg build`."""
     store = tmp_path_factory.mktemp("store") / "oxigraph"

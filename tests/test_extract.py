@@ -6,24 +6,23 @@ from pathlib import Path
 import pytest
 
 from extract.events import shortcuts, title_roles
-from extract.ner import text_for_analysis, name_finder
-from extract.pipeline import analyse_file, resolve_batch
+from extract.ner import text_for_analysis
 from extract.records import Field, Mention
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ALL_FILES = sorted(SEEDS.glob("*.txt")) + sorted((SEEDS / "corpus").glob("*.txt"))
 
 
-def names(text: str) -> dict[str, str]:
+def names(extractor, text: str) -> dict[str, str]:
     """name as written -> type, for one sentence."""
-    finder = name_finder()
+    finder = extractor.finder
     return {text[c.start:c.end]: c.type for c in finder.find(finder.nlp(text_for_analysis(text)))}
 
 
 @pytest.fixture(scope="module")
-def corpus():
-    extractions = [analyse_file(p) for p in ALL_FILES]
-    entities = resolve_batch(extractions)
+def corpus(extractor):
+    extractions = [extractor.analyse_file(p) for p in ALL_FILES]
+    entities = extractor.resolve(extractions)
     return extractions, entities
 
 
@@ -57,8 +56,8 @@ def test_no_entity_from_site_boilerplate(corpus):
      {"MOSCOW": "Place", "STALIN": "Person", "MOLOTOV": "Person", "BERIA": "Person", "MALENKOV": "Person"}),
     ("to Cdes. Kafarov, Orlovsky, and Guseinov", {"Kafarov": "Person", "Orlovsky": "Person", "Guseinov": "Person"}),
 ])
-def test_constructions(sentence, expected):
-    found = names(sentence)
+def test_constructions(sentence, expected, extractor):
+    found = names(extractor, sentence)
     for name, type_ in expected.items():
         assert found.get(name) == type_, (name, found)
 

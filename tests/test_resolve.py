@@ -7,8 +7,7 @@ import pytest
 from pyoxigraph import Store
 
 from conftest import SEEDS, copy_of, run_archivekg
-from extract.authority import Authority
-from extract.pipeline import analyse_file, resolve_batch
+from extract.pipeline import Extractor, ExtractorConfig
 from extract.records import Field, Mention
 from extract.resolve import given_names_agree, resolve, skeleton
 
@@ -38,8 +37,9 @@ def test_given_names_and_initials_block_merges():
 @pytest.fixture(scope="module")
 def corpus_without_authority():
     """The real corpus resolved with the authority file withheld: what the resolver does on its own."""
-    xs = [analyse_file(p) for p in ALL_FILES]
-    resolve_batch(xs, authority=Authority())
+    bare = Extractor(ExtractorConfig(authority_file=None))
+    xs = [bare.analyse_file(p) for p in ALL_FILES]
+    bare.resolve(xs)
     clusters: dict[str, set[str]] = {}
     for x in xs:
         for m in x.mentions:
@@ -79,9 +79,9 @@ def test_a_surname_like_another_fuller_name_needs_more_than_spelling():
     assert mentions[0].entity == mentions[1].entity != mentions[2].entity
 
 
-def test_every_mention_says_why_it_joined_its_entity():
-    xs = [analyse_file(p) for p in ALL_FILES]
-    resolve_batch(xs)
+def test_every_mention_says_why_it_joined_its_entity(extractor):
+    xs = [extractor.analyse_file(p) for p in ALL_FILES]
+    extractor.resolve(xs)
     assert all(m.resolution for x in xs for m in x.mentions)
 
 

@@ -1,0 +1,108 @@
+"""Roles: the positions people held, as the text states them ("Wall, the British consul in Tabriz",
+"our attaché, Colonel Razin", "Prime Minister Qavam"), each with its sentence."""
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span, Token
+
+from extract.arguments import ArgumentReader
+from extract.names import TITLE_WORDS
+from extract.records import Field, Mention, Role, SourceDocument
+
+# Nouns of office: an apposition or compound with one of these states a role ("the British consul in Tabriz").
+ROLE_NOUNS = {"consul", "vice-consul", "attaché", "attache", "ambassador", "minister", "commander", "deputy",
+              "chairman", "governor", "secretary", "commissar", "commandant", "chief", "head", "leader",
+              "organizer", "president", "premier", "director", "representative"}
+OFFICE_TITLES = {"consul", "vice-consul", "vice consul", "consul general", "ambassador", "minister",
+                 "prime minister", "premier", "governor", "secretary", "chairman", "commissar", "president"}
+
+
+class RoleReader:
+    """Reads the roles of the persons named in one parsed piece of text."""
+
+    def __init__(self, document: SourceDocument, field: Field, parsed: Doc, mentions: list[Mention],
+                 args: ArgumentReader):
+        self.document = document
+        self.field = field
+        self.doc = parsed
+        self.mentions = mentions
+        self.args = args
+        self.spans = args.spans
+
+    def roles(self) -> list[Role]:
+        found = []
+        for m in self.mentions:
+            span = self.spans.get(id(m))
+            if m.type != "Person" or span is None:
+                continue
+            head = span.root
+            for role_token in self._role_phrases(head):
+                found.append(self._role(m, role_token))
+            if m.title and m.title.lower().rstrip(".") in OFFICE_TITLES:
+                found.append(Role(doc_id=self.document.doc_id, n=0, holder=m, role=self._title_role(span, m.title),
+                                  evidence=self._sentence_field(head), rule="role:title", confidence=0.8))
+        return found
+
+    def _role_phrases(self, head: Token) -> list[Token]:
+        phrases = [c for c in head.children if c.dep_ in {"appos", "compound"} and c.lemma_.lower() in ROLE_NOUNS]
+        if head.dep_ == "appos" and head.head.lemma_.lower() in ROLE_NOUNS:
+            phrases.append(head.head)  # "our attaché, Colonel Razin"
+        i = head.left_edge.i - 1
+        while i >= 0 and self.doc[i].lower_.rstrip(".") in TITLE_WORDS:
+            i -= 1
+        if i >= 1 and self.doc[i].text == "," and self.doc[i - 1].lemma_.lower() in ROLE_NOUNS \
+                and self.doc[i - 1] not in phrases:
+            phrases.append(self.doc[i - 1])  # the same, where the parser missed the apposition
+        j = head.right_edge.i + 1 if head.right_edge.i == head.i else head.i + 1
+        if j < len(self.doc) and self.doc[j].text == ",":
+            j += 1
+            while j < len(self.doc) and self.doc[j].pos_ in {"DET", "ADJ", "PROPN"} and self.doc[j].dep_ != "appos":
+                j += 1
+            if j < len(self.doc) and self.doc[j].lemma_.lower() in ROLE_NOUNS and self.doc[j] not in phrases:
+                phrases.append(self.doc[j])  # "Petrovsky, the Soviet consul in Rasht," where the parse broke
+        return phrases
+
+    def _role(self, holder: Mention, token: Token) -> Role:
+        modifiers = [c for c in token.children if c.dep_ in {"amod", "compound"} and c.i < token.i]
+        words = sorted(modifiers + [token], key=lambda t: t.i)
+        text = self.doc[words[0].i: token.i + 1].text
+        of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        role = Role(doc_id=self.document.doc_id, n=0, holder=holder, role=text,
+                    evidence=self._sentence_field(token), rule="role:apposition", confidence=0.8)
+        if of is not None:
+            role.role = self.doc[words[0].i: of.right_edge.i + 1].text
+            under = self.args.mentions_under(of)
+            role.commands = next((m for m in under if m.type == "Group"), None) if token.lemma_ == "commander" else None
+            role.organization = next((m for m in under if m.type == "Organization"), None)
+            role.place = next((m for m in under if m.type == "Place"), None)
+            inner = [c for c in (of.children) if c.dep_ == "pobj"]
+            if inner:  # "the commander of Soviet troops in Tabriz": stop before the place
+                pobj = inner[0]
+                cut = next((c for c in pobj.children if c.dep_ == "prep"), None)
+                if cut is not None:
+                    role.role = self.doc[words[0].i: cut.i].text
+        for c in token.children:
+            if c.dep_ == "prep" and c.lower_ in {"in", "at"}:
+                role.place = role.place or next(iter(self.args.places_under(c)), None)
+        if of is not None and role.place is None:
+            role.place = next(iter(self.args.places_under(of)), None)
+        role.role = re.sub(r"^(?:the|our|their|his|a|an)\s+", "", role.role, flags=re.I).strip(" ,")
+        return role
+
+    def _title_role(self, span: Span, title: str) -> str:
+        start = span.start - 1
+        while start >= 0 and self.doc[start].text != title.split()[0]:
+            start -= 1
+        j = start - 1
+        if j >= 0 and self.doc[j].text == "[":
+            j -= 1
+        words = [title]
+        if j >= 0 and self.doc[j].pos_ in {"ADJ", "PROPN"} and self.doc[j].text[:1].isupper():
+            words.insert(0, self.doc[j].text)  # "British Vice-Consul"
+        return " ".join(words)
+
+    def _sentence_field(self, token: Token) -> Field:
+        s = token.sent
+        return Field(self.field.start + s.start_char, self.field.start + s.end_char,
+                     self.field.text[s.start_char:s.end_char])
