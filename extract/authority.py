@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from extract.names import name_key
+from extract.names import MIN_SKELETON, name_key, skeleton
 from extract.records import FOLDER_TYPES, Entity
 
 AUTHORITY_FILE = Path(__file__).with_name("authority.toml")
@@ -33,9 +33,16 @@ class AuthorityEntry:
 class Authority:
     entries: dict[str, AuthorityEntry] = field(default_factory=dict)
     by_name: dict[str, str] = field(default_factory=dict)  # name key -> entity key
+    skeletons: dict[str, str | None] = field(default_factory=dict)  # transliteration key -> entity key, None if shared
 
     def lookup(self, name: str) -> AuthorityEntry | None:
         key = self.by_name.get(name_key(name))
+        return self.entries[key] if key else None
+
+    def by_skeleton(self, name: str) -> AuthorityEntry | None:
+        """The one entry with a name of the same transliteration key ('Pişəvəri', 'Pishevari'), if only one has it."""
+        sk = skeleton(name)
+        key = self.skeletons.get(sk) if len(sk.replace(" ", "")) >= MIN_SKELETON else None
         return self.entries[key] if key else None
 
 
@@ -58,4 +65,6 @@ def load_authority(path: Path = AUTHORITY_FILE) -> Authority:
                 other = authority.by_name.setdefault(k, entry.key)
                 if other != entry.key:
                     raise ValueError(f"{path}: name {name!r} is claimed by both {other} and {entry.key}")
+                sk = skeleton(name)
+                authority.skeletons[sk] = entry.key if authority.skeletons.get(sk, entry.key) == entry.key else None
     return authority

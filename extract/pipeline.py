@@ -71,18 +71,18 @@ class Extractor:
                                    source.text[f.start + s.start_char:f.start + s.end_char]) for s in sdoc.sents
                              if s.text.strip()]
             extraction.sentences.extend((doc.doc_id, s) for s in sentences)
-            found = []
-            for c in finder.find(sdoc):
+            found, noted = [], []
+            for c in finder.find(sdoc) + finder.in_notes(f.text):
                 start, end = f.start + c.start, f.start + c.end
                 text = source.text[start:end]
                 if not name_key(text):
                     continue  # nothing of it can be spelled: not a name
                 sentence = next((s for s in sentences if s.start <= start < s.end), f)
-                found.append(Mention(
+                (noted if c.rule.endswith("editorial-note") else found).append(Mention(
                     doc_id=doc.doc_id, start=start, end=end, text=text, name=clean_name(text), type=c.type,
                     sentence=sentence, section=section, rule=c.rule, confidence=c.confidence, title=c.title))
             link_bracketed_names(source.text, f, found)
-            extraction.mentions.extend(found)
+            extraction.mentions.extend(sorted(found + noted, key=lambda m: m.start))
             if section in EVENT_SECTIONS:
                 reader = SentenceReader(doc, f, sdoc, found, self.rules)
                 for event in reader.events():

@@ -17,43 +17,17 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
 from extract.authority import Authority, load_authority
-from extract.names import ascii_slug, fold, name_key
+from extract.names import MIN_SKELETON, ascii_slug, fold, name_key, skeleton, transliterated
 from extract.records import TYPE_FOLDERS, Entity, Mention
 
-MIN_SKELETON = 4  # skeletons shorter than this ("rzn", "br") say too little to merge on
 FUZZY = 0.8
 COURTESIES = {"Cde", "Cdes", "Comrade", "Comrades", "Mr", "Mrs", "Ms", "Sir", "Dr"}
-# Spelling correspondences of Russian and Persian names in English transliteration.
-TRANSLITERATIONS = [("dzh", "j"), ("kh", "k"), ("gh", "g"), ("zh", "j"), ("dj", "j"), ("ph", "f"), ("ck", "k"),
-                    ("q", "k"), ("w", "v"), ("y", "i"), ("ou", "u"), ("ee", "i")]
-
-
 def slug(text: str) -> str:
     return ascii_slug(name_key(text), "unnamed")
-
-
-@lru_cache(maxsize=None)
-def transliterated(token: str) -> str:
-    """A token in one spelling of many: 'Bageroff' -> 'bagerov', 'Derakhshani' -> 'derakshani'."""
-    t = fold(token)
-    for a, b in TRANSLITERATIONS:
-        t = t.replace(a, b)
-    t = re.sub(r"ff$", "v", t)
-    return re.sub(r"(.)\1+", r"\1", t)
-
-
-@lru_cache(maxsize=None)
-def skeleton(name: str) -> str:
-    """First letter and consonants of each token, after transliteration: vowels drift, consonants stay.
-
-    A final vowel stays too: it tells Ivanov from his wife Ivanova, Korovinskiy from Korovinskaya."""
-    return " ".join(t[0] + re.sub(r"[aeiou]", "", t[1:-1]) + t[-1] if len(t) > 1 else t
-                    for t in map(transliterated, name_key(name).split()) if t)
 
 
 # Initials that stand for the same sound in another transliteration: Russian "M.D." for Mir Dzhafar (Jafar).

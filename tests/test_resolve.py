@@ -9,7 +9,8 @@ from pyoxigraph import Store
 from conftest import SEEDS, copy_of, run_archivekg
 from extract.pipeline import Extractor, ExtractorConfig
 from extract.records import Field, Mention
-from extract.resolve import given_names_agree, resolve, skeleton
+from extract.names import skeleton
+from extract.resolve import given_names_agree, resolve
 
 ALL_FILES = sorted(SEEDS.glob("*.txt")) + sorted((SEEDS / "corpus").glob("*.txt"))
 

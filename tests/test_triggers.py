@@ -1,0 +1,80 @@
+"""The trigger table: each trigger names its own relation, and the table is data that changes behaviour."""
+from __future__ import annotations
+
+import pytest
+
+from extract.pipeline import Extractor, ExtractorConfig
+from extract.triggers import TRIGGERS_FILE, Rules
+
+
+def read(extractor, text: str):
+    x = extractor.analyse_text(text, "1945-11-20", name="note")
+    extractor.resolve([x])
+    return x
+
+
+def relations(x) -> set[tuple[str, str, str]]:
+    from extract.events import shortcuts
+    return {t for e in x.events for t in shortcuts(e)}
+
+
+@pytest.mark.parametrize("sentence, relation", [
+    ("On 18 November Colonel Petrovsky reported to General Aliyev on the situation in Khoy.", "reportedTo"),
+    ("On 18 November Colonel Petrovsky informed General Aliyev of the arrival of the troops.", "reportedTo"),
+    ("On 18 November Colonel Petrovsky telegraphed General Aliyev about the clash.", "reportedTo"),
+    ("On 18 November Colonel Petrovsky appealed to General Aliyev for help.", "appealedTo"),
+    ("On 18 November Colonel Petrovsky turned to General Aliyev for permission.", "appealedTo"),
+    ("On 18 November Colonel Petrovsky asked General Aliyev for instructions.", "appealedTo"),
+    ("On 18 November Colonel Petrovsky advised General Aliyev to leave the city.", "sentMessageTo"),
+    ("On 18 November Colonel Petrovsky ordered General Aliyev to withdraw.", "ordered"),
+    ("On 18 November Colonel Petrovsky met General Aliyev in Khoy.", "metWith"),
+    ("On 18 November Colonel Petrovsky arrested General Aliyev in Khoy.", "arrested"),
+    ("On 18 November Colonel Petrovsky killed General Aliyev in Khoy.", "killed"),
+    ("On 18 November Colonel Petrovsky attacked General Aliyev near Khoy.", "attacked"),
+])
+def test_the_relation_follows_the_trigger(extractor, sentence, relation):
+    assert relations(read(extractor, sentence)) == {("person/petrovsky", relation, "person/aliyev")}
+
+
+def test_the_table_is_data(extractor, tmp_path):
+    """A row added to a copy of the table is a new trigger, for the extractor configured with it."""
+    sentence = "On 18 November Colonel Petrovsky kidnapped General Aliyev in Khoy."
+    assert not read(extractor, sentence).events
+    table = tmp_path / "triggers.toml"
+    table.write_text(TRIGGERS_FILE.read_text(encoding="utf-8")
+                     + '\n[[verb]]\nlemmas = ["kidnap"]\ntype = "Arrest"\nrelation = "arrested"\n', encoding="utf-8")
+    x = read(Extractor(ExtractorConfig(triggers_file=table)), sentence)
+    assert [(e.type, e.lemma) for e in x.events] == [("Arrest", "kidnap")]
+    assert relations(x) == {("person/petrovsky", "arrested", "person/aliyev")}
+
+
+def test_a_bad_row_is_an_error_naming_the_file(tmp_path):
+    table = tmp_path / "triggers.toml"
+    table.write_text(TRIGGERS_FILE.read_text(encoding="utf-8") + '\n[[verb]]\nlemmas = ["x"]\ntype = "Party"\n')
+    with pytest.raises(ValueError, match="triggers.toml.*'Party'"):
+        Rules.load(table)
+
+
+def test_places_from_the_clause_and_carried(extractor):
+    x = read(extractor, "On 12 November the partisans attacked a gendarmerie post of the village of Tark. "
+                        "In the same area they disarmed a platoon of Iranian soldiers.")
+    attack = next(e for e in x.events if e.type == "Attack")
+    assert [m.name for m in attack.places] == ["Tark"]  # nested in the object
+    disarm = next(e for e in x.events if e.type == "Disarmament")
+    assert [m.name for m in disarm.places] == ["Tark"]  # "in the same area"
+
+
+def test_the_same_day_carries_the_date(extractor):
+    x = read(extractor, "On 12 November the partisans seized the post office in Sarab. "
+                        "On the same day they disarmed the Iranian gendarmes.")
+    disarm = next(e for e in x.events if e.type == "Disarmament")
+    assert (disarm.date_iso, disarm.date_text) == ("1945-11-12", "On the same day")
+
+
+def test_units_ranks_and_notes_are_names(extractor):
+    x = read(extractor, "The 2nd Guards Infantry Division arrived in the Ahar region. Serhang Zangeneh met "
+                        "Seyyed Ziaeddin. [Translator's note: General Tyulenev commanded the front.]")
+    found = {(m.text, m.type) for m in x.mentions}
+    assert {("2nd Guards Infantry Division", "Group"), ("Ahar", "Place"), ("Zangeneh", "Person"),
+            ("Seyyed Ziaeddin", "Person"), ("Tyulenev", "Person")} <= found
+    assert next(m.title for m in x.mentions if m.text == "Zangeneh") == "Serhang"
