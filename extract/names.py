@@ -21,6 +21,11 @@ TITLES = sorted([
 ], key=len, reverse=True)
 TITLE_WORDS = {w.lower().rstrip(".") for t in TITLES for w in t.split()} - {"of", "the"} | {"cde", "cdes"}
 
+# Head words of institutions: "the Majlis", "the Government" named alone mean a different body in each document.
+INSTITUTION_HEADS = {"party", "committee", "council", "government", "ministry", "congress", "assembly", "majlis",
+                     "embassy", "consulate", "bureau", "politburo", "directorate", "commissariat", "staff", "union",
+                     "organization", "front", "league", "society", "program", "foundation", "court", "tribunal"}
+
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _BRACKETS = re.compile(r"\[[^\]]*\]")
 

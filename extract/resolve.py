@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 
 from extract.authority import Authority, load_authority
-from extract.names import MIN_SKELETON, ascii_slug, fold, name_key, skeleton, transliterated
+from extract.names import INSTITUTION_HEADS, MIN_SKELETON, ascii_slug, fold, name_key, skeleton, transliterated
 from extract.records import TYPE_FOLDERS, Entity, Mention
 
 FUZZY = 0.8
@@ -49,6 +49,7 @@ class Cluster:
     names: Counter = field(default_factory=Counter)  # name key -> count
     known_names: set[str] = field(default_factory=set)  # names the authority or the store gives it
     reasons: dict[str, str] = field(default_factory=dict)  # name key -> why, as the store recorded it
+    document: str | None = None  # "the Majlis", "the Government": which one depends on the document
 
     def add(self, m: Mention, reason: str) -> None:
         self.mentions.append(m)
@@ -100,6 +101,8 @@ class Resolver:
     def _fixed_match(self, m: Mention) -> tuple[str, Cluster | None]:
         k = name_key(m.name)
         fixed = [c for c in self.clusters if c.key and c.type == m.type]
+        if m.type == "Organization" and k in INSTITUTION_HEADS:  # "the Majlis": only the authority may say which
+            fixed = [c for c in fixed if c.key in self.authority.entries]
         for c in fixed:
             if k in c.known_names:
                 if c.key in self.authority.entries:
@@ -122,13 +125,15 @@ class Resolver:
         return "", None
 
     def _group_new(self, pending: list[Mention]) -> None:
-        groups: dict[tuple[str, str], Cluster] = {}
+        groups: dict[tuple[str, str, str], Cluster] = {}
         for m in pending:
-            k = (m.type, name_key(m.name))
+            bare = m.type == "Organization" and name_key(m.name) in INSTITUTION_HEADS
+            k = (m.type, name_key(m.name), m.doc_id if bare else "")
             if k not in groups:
-                groups[k] = Cluster(type=m.type)
+                groups[k] = Cluster(type=m.type, document=m.doc_id if bare else None)
                 self.clusters.append(groups[k])
-            groups[k].add(m, f"'{m.name}': every mention written so is one entity")
+            groups[k].add(m, f"'{m.name}': the bare name of an institution, one entity in this document only"
+                          if bare else f"'{m.name}': every mention written so is one entity")
 
     def _notes(self) -> None:
         """Codenames and [SIC] notes: the text itself says two names are one."""
@@ -171,7 +176,7 @@ class Resolver:
                             changed = True
 
     def _why_same(self, a: Cluster, b: Cluster) -> str | None:
-        if a.type == "Group" or a.type != b.type:
+        if a.type == "Group" or a.type != b.type or a.document or b.document:
             return None  # collective actors join only by the authority file or the same name
         for x in sorted(n for n in a.all_names if n):  # a name of no letters can say nothing
             for y in sorted(n for n in b.names if n):
@@ -252,7 +257,8 @@ class Resolver:
         for c in self.clusters:
             if not c.mentions:
                 continue
-            key = c.key or f"{TYPE_FOLDERS[c.type]}/{slug(self._label(c))}"
+            name = self._label(c) + (f" in {c.document}" if c.document else "")
+            key = c.key or f"{TYPE_FOLDERS[c.type]}/{slug(name)}"
             while key in entities and not c.key:
                 key += "-2"
             for m in c.mentions:
