@@ -4,6 +4,12 @@ Every `Field` points into `SourceFile.text` as decoded (no newline or BOM normal
 surrounding whitespace trimmed by moving its offsets, never by altering its text.  The parsers rely
 on the archive's layout markers (boilerplate lines, date lines, "FROM <CITY> <date>" headers,
 "to ..." addressee lines, "Received via", "Document Information"), not on any particular page.
+
+Layouts: Wilson Center pages and their mirror (`_parse_page`); its search-results listings, with or
+without bullets (`_parse_listing`); telegrams and despatches printed without the site's frame
+(`_parse_despatch`): FRUS telegrams ("891.00/10–546: Telegram" first), British cables ("FROM TEHRAN TO
+FOREIGN OFFICE" among the first lines) and Qatar Digital Library OCR transcriptions (after "This
+transcription is created automatically."); anything else is plain text.
 """
 from __future__ import annotations
 
@@ -184,10 +190,16 @@ def _lines(text: str) -> list[Line]:
 
 
 def _paragraphs(lines: list[Line], by_line: bool) -> list[list[Line]]:
-    """Paragraphs are runs of lines between blank lines; in a layout without blank lines, lines."""
+    """Paragraphs are runs of lines between blank lines; in a layout without blank lines, lines.
+
+    A list label alone on its line ('1.', '- 2.') starts a paragraph and takes the line after it.
+    """
     groups: list[list[Line]] = []
     for line in lines:
-        if groups and not by_line and line.no == groups[-1][-1].no + 1:
+        prev = groups[-1][-1] if groups else None
+        if prev and len(groups[-1]) == 1 and _LIST_LABEL.match(prev.text):
+            groups[-1].append(line)
+        elif prev and not by_line and line.no == prev.no + 1 and not _LIST_LABEL.match(line.text):
             groups[-1].append(line)
         else:
             groups.append([line])
@@ -229,19 +241,61 @@ _TAIL_RE = re.compile(
     r"|original uploaded date$|record id$)"
 )
 _HEADING_TOKEN = re.compile(
-    r"(?:top\s+secret|strictly\s+secret|completely\s+secret|secret|urgent|personal|special\s+folder"
-    r"|of\s+special\s+importance|(?:ciphered\s+|deciphered\s+|cipher\s+)?telegram|memo(?:randum)?"
+    r"(?:top\s+secret|strictly\s+secret|completely\s+secret|secret|confidential|restricted|u\.?\s?s\.?\s+urgent|urgent"
+    r"|niact|(?:most\s+)?immediate|priority|important|deferred|routine|en\s+clair|cabinet\s+distribution"
+    r"|personal|special\s+folder"
+    r"|of\s+special\s+importance|(?:ciphered\s+|deciphered\s+|cipher\s+)?(?:telegram|cable)|memo(?:randum)?"
     r"|copy(?:\s+no\.?\s*\d+)?|series\s+[\"“«]?\w[\"”»]?)[.,;:]?\s*",
     re.IGNORECASE,
 )
 _HEADER = re.compile(
     r"^(?:FROM|From)\s+[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*){0,2},?\s+\d{1,2}\s+[A-Za-z]+\.?,?\s+\d{4}\b"
     r"|^FROM\s+[A-Z][A-Z’'\-]+(?:\s+[A-Z][A-Z’'\-]+)*\.?$"
+    # the Soviet cable form: "from TEHRAN", "from TEHRAN Nº 12703 received at 0125 27 April 1946 Copy Nº 2"
+    r"|^from\s+[A-Z]{2}[A-Z’'\-]*(?:\s+[A-Z]{2}[A-Z’'\-]*)*(?:\s+(?:N[º°o]|No\.|received|Copy)\b.*)?$"
+)
+_PLACE_DATE = re.compile(  # "Tehran, March 17, 1946—noon.", "[Tehran,] March 5, 1946.", "Moscow, 3 July 1946"
+    r"^\[?(?P<place>[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*){0,2})(?:,\]?|\],)\s+(?P<date>\S.{2,25}?\d{4})"
+    r"(?:\s*[—–-]\s*[\w:. ]{1,15})?\.?$"
 )
 _DATED_HEADER = re.compile(  # "4 December 1946 L-15470 Baku": date, number, place
     r"^\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}(?:\s+(?:No\.?|№)?\s*[A-Z]?[-\w/]*\d[-\w/]*)?(?:[\s,]+[A-Z][\w’'\-]*)*\.?$"
 )
-_RECEIVED = re.compile(r"^Received\s+(?:via|by)\b", re.IGNORECASE)
+_RECEIVED = re.compile(r"^(?:Received\s+(?:via|by)\b|(?:Received|Sent)\s+at\s+\d)", re.IGNORECASE)
+_RECEIVED_NOTE = re.compile(r"^\[Received\b[^\]]*\]\.?$")  # FRUS: "[Received March 26—8:03 a.m.]"
+_PAGE_MARKER = re.compile(r"\[Page\s+\d+\]")  # FRUS page breaks, on a line of their own or inside a paragraph
+_DISTRIBUTION = re.compile(r"^(?:Copy\s+)?N[º°o]\.?\s*\d+\s*[–—-]\s*(?P<to>\S.*)$")  # "Nº 2 – to Stalin"
+_NOT_ADDRESSEE = re.compile(r"^(?:distribution\s+list|(?:to\s+)?(?:the\s+)?(?:file|copy))\.?$", re.IGNORECASE)
+# The cable form's numbers: "Nº 32951", "Spets NºNº 1620-1622", "Outgoing Nº 8924", "32947 32970".
+_FORM_CELL = re.compile(
+    r"^(?:\d+\s+)?(?:(?:copy|outgoing|incoming|form|spets\.?|sp\[ets\])\s+)?(?:n[º°o]\.?\s*)+\S*\d[\w/\-,. ]*$"
+    r"|^\d+(?:[\s,/-]+\d+)+$",
+    re.IGNORECASE,
+)
+_LIST_LABEL = re.compile(r"^(?:[-•]\s*)?(?:\d{1,3}|[a-z]|[ivxl]{1,5})[.)]$")  # "1." or "- 2." alone on its line
+_LEADING_BULLET = re.compile(r"^[-•]\s+")
+# A telegram or despatch printed without the archive site's frame.
+_FILE_NUMBER = re.compile(  # FRUS source note: "891.00/10–546: Telegram", "740.00119 Council/4–2546",
+    # or another file ahead of the kind of document: "Moscow Embassy Files: Lot 56F233: Telegram"
+    r"^(?:(?P<ref>\d{3}\.[\w.]+(?:\s+[A-Z]\w*)?/\d{1,2}[–-]\d{2,4}[A-Z]?)(?:\s*:\s*[A-Z][\w ]{2,30})?"
+    r"|(?P<file>[A-Z].{2,80}?):\s*(?:Circular\s+)?(?:Telegram|Airgram|Despatch|Dispatch))$"
+)
+_TELEGRAM_NUMBER = re.compile(r"^\d{1,5}\.\s+(?=\S)")
+_FO_REFERENCE = re.compile(r"^\W{0,2}\[(?P<ref>[A-Z]{1,2}\s?\d+/\d+/\d+)\]$")  # "[E 10733/149/34]"
+_PRINT_LABEL = re.compile(  # numbers of a printed despatch: "Section 1", "Copy No. 1 4 1", "(No. 412.)"
+    r"^(?:section\s+\d+|copy\s+no\.?[\s\d]*|\(?no\.?\s*\d*\.?\)?)$",
+    re.IGNORECASE,
+)
+_TRANSCRIPTION_NOTICE = re.compile(
+    r"^this transcription (?:is|was|has been) (?:created|generated|made) automatically\b", re.IGNORECASE)
+_TITLE_DATE = re.compile(r",\s+(?P<date>[^,]{4,20})$")  # "..., describing Russian activity in Iran, 11 July 1945"
+# Listing pages without bullets: "Results:", "1 - 8 of 8" above the records.
+_RESULTS = re.compile(r"^(?:results:?|(?:results:?\s*)?\d[\d,]*\s*[-–]\s*\d[\d,]*\s+of\s+\d[\d,]*(?:\s+results?)?)$",
+                      re.IGNORECASE)
+_MONTH_STUB = re.compile(  # a date cut off by the end of the page: "February", "March 4,", "May 8, 19"
+    r"^(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?(?:\s+\d{1,2})?(?:,\s*\d{0,3})?$"
+)
 _TRANSMISSION_DATE = re.compile(r"^\d{1,2}\s+[A-Za-z]{3,}\.?,?\s+\d{4}$|^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
 _ADDRESSEE = re.compile(r"^(?:to|To|TO)(?::\s*|\s+)\S")
 _FUNCTION_WORDS = {"to", "and", "the", "of", "for", "in", "on", "at", "a", "an", "de", "da", "von", "cde", "cdes"}
@@ -343,6 +397,49 @@ def _capitalised(text: str, max_len: int, share: float = 0.6) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) / len(words) >= share
 
 
+def _is_form_line(text: str) -> bool:
+    """The cable form's numbers and stamps ('Nº 32951', '| Outgoing Nº 8923 | Form Nº 18 |'): not text."""
+    cells = [cell.strip() for cell in text.strip().strip("|").split("|")]
+    return all(cell and (_FORM_CELL.match(cell) or _is_heading(cell) or (len(cells) > 1 and _RECEIVED.match(cell)))
+               for cell in cells)
+
+
+def _date_within(text: str, start: int, end: int) -> tuple[Field, str] | None:
+    """The longest date ending at `end` that reads as a date: '2(PA October, 1946' -> 'October, 1946'."""
+    for m in re.finditer(r"(?<!\S)\S", text[start:end]):
+        at = start + m.start()
+        iso = parse_date(text[at:end])
+        if iso:
+            return Field(at, end, text[at:end]), iso
+    return None
+
+
+def _place_date(text: str, line: Line) -> tuple[Field, str] | None:
+    """'Tehran, March 17, 1946—noon.': a dateline; its date as a Field of the file and in ISO."""
+    m = _PLACE_DATE.match(line.text)
+    return _date_within(text, line.start + m.start("date"), line.start + m.end("date")) if m else None
+
+
+def _is_despatch_label(text: str) -> bool:
+    """Labels above a telegram or despatch: 'us urgent niact', 'CABINET DISTRIBUTION', 'Section 1'."""
+    return bool(_is_heading(text) or _PRINT_LABEL.match(text) or _PAGE_MARKER.fullmatch(text))
+
+
+def _is_capitals(text: str) -> bool:
+    """A printed heading line in capitals ('PERSIA', 'THIS DOCUMENT IS THE PROPERTY OF ...')."""
+    return any(ch.isalpha() for ch in text) and not any(ch.islower() for ch in text)
+
+
+def _split_at_markers(text: str, para: Field) -> list[Field]:
+    """A paragraph without its '[Page 402]' markers: the parts before and after each."""
+    parts, pos = [], para.start
+    for m in _PAGE_MARKER.finditer(para.text):
+        parts.append(_field(text, pos, para.start + m.start()))
+        pos = para.start + m.end()
+    parts.append(_field(text, pos, para.end))
+    return [part for part in parts if part]
+
+
 def _undoubled(line: Line) -> tuple[int, int]:
     """The site sometimes prints a title twice in one line ('XTitleXTitle'): keep one copy."""
     t, n = line.text, len(line.text)
@@ -410,13 +507,28 @@ def _manifest_title(doc: SourceDocument, meta: dict) -> None:
 # Layouts
 
 
-def _is_listing(lines: list[Line]) -> bool:
-    """Search results: '• <date>' record lines, under the site's search header, and no funding line."""
-    dated = sum(1 for line in lines if _bullet_date(line))
+def _listing_starts(lines: list[Line]) -> list[int]:
+    """Where the records of a search-results page start; [] if the file is not one.
+
+    Bulleted pages: a '• <date>' line per record, under the site's search header (or at least two), and
+    no funding line. Pages without bullets: under a results line ('Results:', '1 - 8 of 8'), every date
+    line starts a record, and so does a date cut off by the end of the page ('February' as the last line).
+    """
     norms = [_norm(line.text) for line in lines]
-    search = any(n in ("search in", "digital archive international history declassified") for n in norms[:10])
-    document = any(n.startswith("this document was made possible") for n in norms)
-    return dated >= 1 and (search or dated >= 2) and not document
+    if any(n.startswith("this document was made possible") for n in norms):
+        return []
+    bulleted = [k for k, line in enumerate(lines) if _bullet_date(line)]
+    if bulleted:
+        search = any(n in ("search in", "digital archive international history declassified") for n in norms[:10])
+        return bulleted if search or len(bulleted) >= 2 else []
+    results = next((k for k, line in enumerate(lines[:12]) if _RESULTS.match(_norm(line.text))), None)
+    if results is None:
+        return []
+    starts = [k for k in range(results + 1, len(lines)) if _is_date_line(lines[k].text)]
+    last = len(lines) - 1
+    if last > results and last not in starts and _MONTH_STUB.match(lines[last].text):
+        starts.append(last)
+    return starts
 
 
 _SITE_RE = re.compile(
@@ -432,32 +544,58 @@ def _is_page(lines: list[Line]) -> bool:
     return any(_is_date_line(line.text) for line in lines[:2])
 
 
+def _transcription_start(lines: list[Line]) -> int | None:
+    """After the catalogue block and 'This transcription is created automatically...': the document."""
+    return next((k + 1 for k, line in enumerate(lines) if _TRANSCRIPTION_NOTICE.match(line.text)), None)
+
+
+def _is_cable(lines: list[Line]) -> bool:
+    """A telegram printed on its own: a 'FROM TEHRAN TO FOREIGN OFFICE' line among its first lines."""
+    return any(_HEADER.match(line.text) for line in lines[:6])
+
+
 def parse_documents(source: SourceFile) -> list[SourceDocument]:
     """The documents in one file: one per listing record, else one page or one plain text."""
     lines = _lines(source.text)
     if not lines:
         return []
     meta = _manifest_row(source.path)
-    if _is_listing(lines):
-        return _parse_listing(source, lines)
+    starts = _listing_starts(lines)
+    if starts:
+        return _parse_listing(source, lines, starts)
+    transcribed = _transcription_start(lines)
+    if transcribed is not None and transcribed < len(lines):
+        return [_parse_despatch(source, lines[transcribed:], meta, ocr=True)]
+    if _FILE_NUMBER.match(lines[0].text):
+        return [_parse_despatch(source, lines, meta, ocr=False)]
     if _is_page(lines):
         return [_parse_page(source, lines, meta)]
+    if _is_cable(lines):
+        return [_parse_despatch(source, lines, meta, ocr=False)]
     return [_parse_plain(source, lines, meta)]
 
 
-def _parse_listing(source: SourceFile, lines: list[Line]) -> list[SourceDocument]:
-    """One record per '• <date>' line: date, then title, then summary (the last may be cut off)."""
+def _record_date(text: str, line: Line) -> tuple[Field, str | None]:
+    """A record's date: after the bullet if there is one; a cut-off date has no ISO value."""
+    bullet = _bullet_date(line)
+    if bullet:
+        return _field(text, bullet[0], line.end), bullet[1]
+    return Field(line.start, line.end, line.text), parse_date(line.text)
+
+
+def _parse_listing(source: SourceFile, lines: list[Line], starts: list[int]) -> list[SourceDocument]:
+    """One record per start line: date, then title, then summary (the last may be cut off)."""
     text = source.text
-    starts = [k for k, line in enumerate(lines) if _bullet_date(line)]
     docs = []
     for n, k in enumerate(starts, 1):
         stop = starts[n] if n < len(starts) else len(lines)
         stop = next((j for j in range(k + 1, stop) if _is_tail(lines[j].text)), stop)
-        rest = [line for line in lines[k + 1:stop] if not is_boilerplate(line.text) and not _PAGER.match(line.text)]
-        date_at, iso = _bullet_date(lines[k])
+        rest = [line for line in lines[k + 1:stop] if not is_boilerplate(line.text)
+                and not _PAGER.match(line.text) and not _RESULTS.match(_norm(line.text))]
+        date, iso = _record_date(text, lines[k])
         doc = SourceDocument(
             doc_id=f"{source.file_id}-{n:02d}", file=source, kind="listing-record",
-            span=_span(text, [lines[k], *rest]), date=_field(text, date_at, lines[k].end), date_iso=iso,
+            span=_span(text, [lines[k], *rest]), date=date, date_iso=iso,
         )
         if rest:
             doc.title = _field(text, rest[0].start, rest[0].end)
@@ -465,6 +603,101 @@ def _parse_listing(source: SourceFile, lines: list[Line]) -> list[SourceDocument
             doc.summary = _span(text, rest[1:])
         docs.append(doc)
     return docs
+
+
+def _parse_despatch(source: SourceFile, lines: list[Line], meta: dict, ocr: bool) -> SourceDocument:
+    """A telegram or despatch printed without the archive site's frame (FRUS, a hosted British cable, a
+    Qatar Digital Library transcription): file number, title, labels, dateline, the text.
+
+    FRUS: '891.00/10–546: Telegram' is the archival reference (and the header when there is no dateline),
+    the next line the title, 'secret'/'us urgent' labels, 'Tehran, March 17, 1946—noon.' the header and
+    date, '[Received ...]' the transmission. '[Page 522]' markers are dropped, splitting a paragraph they
+    sit in. An OCR'd transcription is hard-wrapped: its paragraphs are runs between blank lines, never
+    lines; its dateline may stand anywhere in the text and is then set apart from the paragraph around it.
+    """
+    text = source.text
+    doc = SourceDocument(doc_id=source.file_id, file=source, kind="page", span=_field(text, 0, len(text)))
+    i, file_line = 0, None
+    m = _FILE_NUMBER.match(lines[0].text)
+    if m:
+        file_line = Field(lines[0].start, lines[0].end, lines[0].text)
+        group = "ref" if m.group("ref") else "file"
+        doc.archival_reference = _field(text, lines[0].start + m.start(group), lines[0].start + m.end(group))
+        i = 1
+    if i < len(lines) and not _despatch_opening(doc, lines[i], dry_run=True):
+        doc.title = Field(lines[i].start, lines[i].end, lines[i].text)
+        i += 1
+    while i < len(lines) and _despatch_opening(doc, lines[i]):
+        i += 1
+    body = lines[i:]
+    if doc.header is None:  # an OCR'd dateline may stand inside the text
+        k = next((k for k, line in enumerate(body) if _place_date(text, line)), None)
+        if k is not None:
+            _despatch_opening(doc, body[k])
+            body = body[:k] + body[k + 1:]
+    if doc.header is None and file_line:
+        doc.header = file_line
+    by_line = not ocr and not _has_blank_gaps(lines)
+    for group in _paragraphs(body, by_line):
+        for part in _split_at_markers(text, _span(text, group)):
+            bullet = _LEADING_BULLET.match(part.text)
+            doc.body.append(_field(text, part.start + bullet.end(), part.end) if bullet else part)
+    number = _TELEGRAM_NUMBER.match(doc.body[0].text) if file_line and doc.body else None
+    if number:  # FRUS: "1324. Qavam told me ...": the telegram's number, not part of its first sentence
+        doc.body[0] = _field(text, doc.body[0].start + number.end(), doc.body[0].end)
+    if doc.date is None and doc.title:
+        dated = _TITLE_DATE.search(doc.title.text)
+        if dated and parse_date(dated.group("date")):
+            at = doc.title.start + dated.start("date")
+            doc.date, doc.date_iso = _field(text, at, doc.title.end), parse_date(dated.group("date"))
+    _manifest_title(doc, meta)
+    _fallback_date(doc, meta)
+    _set_region(doc)
+    return doc
+
+
+def _despatch_opening(doc: SourceDocument, line: Line, dry_run: bool = False) -> bool:
+    """One line above a telegram's text: labels, dateline, header, reference, date, received note.
+
+    Returns whether the line is one of them; records it in `doc` unless `dry_run`. A dateline gives
+    the date even after a date line of its own (a print date), and the header. A heading printed in
+    capitals ('PERSIA') is text: a paragraph of its own.
+    """
+    text, t = doc.file.text, line.text
+    field = Field(line.start, line.end, t)
+    dated = _place_date(text, line)
+    reference = _FO_REFERENCE.match(t)
+    if dry_run:
+        return bool(dated or reference or _HEADER.match(t) or _RECEIVED_NOTE.match(t) or _is_date_line(t)
+                    or _is_despatch_label(t) or _is_capitals(t))
+    if dated:
+        if doc.header is None or not _PLACE_DATE.match(doc.header.text):  # the first dateline
+            doc.header = doc.header or field
+            doc.date, doc.date_iso = dated
+    elif _HEADER.match(t):
+        doc.header = doc.header or field
+    elif _RECEIVED_NOTE.match(t):
+        doc.transmission = doc.transmission or field
+    elif reference:
+        if doc.archival_reference is None:
+            doc.archival_reference = _field(text, line.start + reference.start("ref"),
+                                            line.start + reference.end("ref"))
+    elif _is_date_line(t):
+        if doc.date is None:
+            doc.date, doc.date_iso = field, parse_date(t)
+    elif _is_capitals(t) and not _is_despatch_label(t):
+        doc.body.append(field)
+    elif not _is_despatch_label(t):
+        return False
+    return True
+
+
+def _set_region(doc: SourceDocument) -> None:
+    """The document's region: from its first kept part to its last, without the site's frame."""
+    kept = [f for f in (doc.date, doc.title, doc.header, doc.summary, doc.transmission, doc.archival_reference,
+                        *doc.addressees, *doc.body) if f]
+    if kept:
+        doc.span = _field(doc.file.text, min(f.start for f in kept), max(f.end for f in kept))
 
 
 def _parse_plain(source: SourceFile, lines: list[Line], meta: dict) -> SourceDocument:
@@ -485,30 +718,32 @@ def _parse_page(source: SourceFile, lines: list[Line], meta: dict) -> SourceDocu
     """An archive page: front matter, the document's own text, then the metadata tail."""
     text = source.text
     doc = SourceDocument(doc_id=source.file_id, file=source, kind="page", span=_field(text, 0, len(text)))
-    first = _front_matter(doc, lines)
+    first, teaser = _front_matter(doc, lines)
     tail = next((j for j in range(first, len(lines)) if _is_tail(lines[j].text)), len(lines))
     by_line = not _has_blank_gaps(lines)  # the mirror layout has no blank lines: one paragraph per line
-    _body(doc, lines[first:tail], by_line, ends_at_section=tail < len(lines) and _is_section(lines[tail].text))
+    _body(doc, lines[first:tail], by_line, ends_at_section=tail < len(lines) and _is_section(lines[tail].text),
+          teaser=teaser)
     _tail(doc, lines[tail:])
     _manifest_title(doc, meta)
     _fallback_date(doc, meta)
-    kept = [f for f in (doc.date, doc.title, doc.header, doc.summary, doc.transmission, doc.archival_reference,
-                        *doc.addressees, *doc.body) if f]
-    if kept:  # the document's region: from its first kept part to its last, without the site's frame
-        doc.span = _field(text, min(f.start for f in kept), max(f.end for f in kept))
+    _set_region(doc)
     return doc
 
 
-def _front_matter(doc: SourceDocument, lines: list[Line]) -> int:
-    """Date, title, funding line and (newer layout) citation block; returns where the body starts."""
+def _front_matter(doc: SourceDocument, lines: list[Line]) -> tuple[int, Field | None]:
+    """Date, title, funding line and (newer layout) citation block.
+
+    Returns where the body starts, and the summary line that came before the date line, if any.
+    """
     text = doc.file.text
-    i = 0
+    i, teaser = 0, None
     while i < len(lines) and is_boilerplate(lines[i].text):
         i += 1
-    # Mirror layout: the editorial summary may come first, just before the date line.
+    # Mirror layout: an editorial summary may come first, just before the date line. It is taken as the
+    # document's summary unless the page closes with a summary of its own (see `_body`).
     if (i + 1 < len(lines) and not _is_date_line(lines[i].text) and _is_date_line(lines[i + 1].text)
             and len(lines[i].text.split()) >= 5 and lines[i].text[-1] in ".!?"):
-        doc.summary = _field(text, lines[i].start, lines[i].end)
+        doc.summary = teaser = _field(text, lines[i].start, lines[i].end)
         i += 1
     while i < len(lines):
         line = lines[i]
@@ -530,7 +765,7 @@ def _front_matter(doc: SourceDocument, lines: list[Line]) -> int:
                 i += 1
         else:
             break
-    return i
+    return i, teaser
 
 
 def _citation_block(doc: SourceDocument, lines: list[Line], i: int) -> int:
@@ -554,13 +789,22 @@ def _citation_block(doc: SourceDocument, lines: list[Line], i: int) -> int:
     return i
 
 
-def _body(doc: SourceDocument, lines: list[Line], by_line: bool, ends_at_section: bool) -> None:
-    """Header, addressees and paragraphs; the transmission note and the closing summary set apart."""
+def _body(doc: SourceDocument, lines: list[Line], by_line: bool, ends_at_section: bool,
+          teaser: Field | None = None) -> None:
+    """Header, addressees and paragraphs; the transmission note and the closing summary set apart.
+
+    A summary line before the date (`teaser`) gives way to a closing summary that differs from it: it
+    was the summary of a related record. It stays page text, as the first body paragraph.
+    """
     text = doc.file.text
-    lines = [line for line in lines if not is_boilerplate(line.text) and not _is_heading(line.text)]
+    lines = [line for line in lines if not is_boilerplate(line.text) and not _is_heading(line.text)
+             and not _is_form_line(line.text) and not _PAGE_MARKER.fullmatch(line.text)]
     for k, line in enumerate(lines):
-        if _RECEIVED.match(line.text) and len(line.text) <= 60:
-            end = k + 1 if k + 1 < len(lines) and _TRANSMISSION_DATE.match(lines[k + 1].text) else k
+        if _is_transmission(line):  # "Received via VCh" / "Received at 1710", "Sent at 0850," and their dates
+            end = k
+            while end + 1 < len(lines) and (_TRANSMISSION_DATE.match(lines[end + 1].text)
+                                            or _is_transmission(lines[end + 1])):
+                end += 1
             doc.transmission = _span(text, lines[k:end + 1])
             lines = lines[:k] + lines[end + 1:]
             break
@@ -571,26 +815,60 @@ def _body(doc: SourceDocument, lines: list[Line], by_line: bool, ends_at_section
         if doc.summary is None or last.text == doc.summary.text:
             doc.summary = doc.summary or last
             lines = lines[: len(lines) - len(groups[-1])]
+        elif teaser is not None and doc.summary is teaser:
+            doc.summary = last
+            doc.body.append(teaser)
+            lines = lines[: len(lines) - len(groups[-1])]
     k = _opening(doc, lines)
-    doc.body.extend(_span(text, group) for group in _paragraphs(lines[k:], by_line))
+    for group in _paragraphs(lines[k:], by_line):
+        doc.body.extend(_split_at_markers(text, _span(text, group)))
+
+
+def _is_transmission(line: Line) -> bool:
+    return bool(_RECEIVED.match(line.text)) and len(line.text) <= 60
 
 
 def _opening(doc: SourceDocument, lines: list[Line]) -> int:
-    """Line by line, the telegram header and addressee lines before the text proper starts."""
+    """Line by line, the telegram header and addressee lines before the text proper starts.
+
+    The header: 'FROM BAKU 20 November 1945', 'from TEHRAN', '4 December 1946 L-15470 Baku', or a
+    dateline 'Moscow, 3 July 1946'. Addressees: 'to Cde. Stalin' lines and their continuations, and the
+    cable form's distribution list ('Nº 2 – to Stalin'; not 'DISTRIBUTION LIST' or 'to file').
+    """
+    text = doc.file.text
     addressed = False
-    for k, line in enumerate(lines):
+    k = 0
+    while k < len(lines):
+        line = lines[k]
         field = Field(line.start, line.end, line.text)
-        if doc.header is None and (_HEADER.match(line.text) or (_DATED_HEADER.match(line.text)
-                                                                and not doc.addressees)):
+        listed = _DISTRIBUTION.match(line.text)
+        if doc.header is None and (_HEADER.match(line.text) or _place_date(text, line)
+                                   or (_DATED_HEADER.match(line.text) and not doc.addressees)):
             doc.header = field
+        elif listed:
+            if not _NOT_ADDRESSEE.match(listed.group("to")):
+                doc.addressees.append(field)
         elif _is_addressee(line.text) or (addressed and _is_addressee_continuation(line.text)):
             doc.addressees.append(field)
             addressed = True
         elif line.text.startswith("["):  # an editorial note does not end the opening
-            doc.body.append(field)
+            end = _note_end(lines, k)
+            doc.body.append(_span(text, lines[k:end + 1]))
+            k = end
         else:
             return k
+        k += 1
     return len(lines)
+
+
+def _note_end(lines: list[Line], k: int) -> int:
+    """The line where the bracketed note starting on line k closes (it may run over 3 more lines)."""
+    depth = 0
+    for j in range(k, min(k + 4, len(lines))):
+        depth += lines[j].text.count("[") - lines[j].text.count("]")
+        if depth <= 0:
+            return j
+    return k
 
 
 def _tail(doc: SourceDocument, lines: list[Line]) -> None:

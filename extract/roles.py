@@ -13,7 +13,8 @@ from extract.records import Field, Mention, Role, SourceDocument
 # Nouns of office: an apposition or compound with one of these states a role ("the British consul in Tabriz").
 ROLE_NOUNS = {"consul", "vice-consul", "attaché", "attache", "ambassador", "minister", "commander", "deputy",
               "chairman", "governor", "secretary", "commissar", "commandant", "chief", "head", "leader",
-              "organizer", "president", "premier", "director", "representative"}
+              "organizer", "president", "premier", "director", "representative", "counsellor", "counselor",
+              "correspondent", "publisher", "editor", "chargé", "charge", "envoy", "shah"}
 OFFICE_TITLES = {"consul", "vice-consul", "vice consul", "consul general", "ambassador", "minister",
                  "prime minister", "premier", "governor", "secretary", "chairman", "commissar", "president"}
 
@@ -54,6 +55,10 @@ class RoleReader:
         if i >= 1 and self.doc[i].text == "," and self.doc[i - 1].lemma_.lower() in ROLE_NOUNS \
                 and self.doc[i - 1] not in phrases:
             phrases.append(self.doc[i - 1])  # the same, where the parser missed the apposition
+        if i >= 1 and self.doc[i].text == "(":  # "The Ambassador in Iran (Murray)": the office, then the name
+            office = next((t for t in reversed(self.doc[max(0, i - 5):i]) if t.lemma_.lower() in ROLE_NOUNS), None)
+            if office is not None and office not in phrases:
+                phrases.append(office)
         j = head.right_edge.i + 1 if head.right_edge.i == head.i else head.i + 1
         if j < len(self.doc) and self.doc[j].text == ",":
             j += 1
