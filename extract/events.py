@@ -49,7 +49,12 @@ def _same_kind(a: Mention, b: Mention) -> bool:
     return (a.type == "Place") == (b.type == "Place")
 
 
-def title_roles(title: Field, mentions: list[Mention]) -> tuple[str | None, dict[int, str]]:
+# "The Ambassador in Iran (Allen) to the Secretary of State": offices with their holders in brackets, as
+# Foreign Relations of the United States heads its telegrams.
+OFFICE_HOLDERS = re.compile(r"^(?:The\s+)?[^()]+\((?P<sender>[^()]+)\)\s+to\s+(?:the\s+)?[^()]+?(?:\((?P<recipient>[^()]+)\))?\s*$")
+
+
+def title_roles(title: Field, mentions: list[Mention], noun: str | None = None) -> tuple[str | None, dict[int, str]]:
     """Read "X from A to B" titles: the communication noun and, per mention index, "sender" or "recipient".
 
     A mention's role comes from the word just before it ("from", "to", "report of", "by"), or from the
@@ -59,9 +64,17 @@ def title_roles(title: Field, mentions: list[Mention]) -> tuple[str | None, dict
     """
     inside = [m for m in mentions if title.start <= m.start and m.end <= title.end]
     roles: dict[int, str] = {}
-    noun = next((w for w in _words(title.text) if w in COMMUNICATION_NOUNS), None)
+    noun = next((w for w in _words(title.text) if w in COMMUNICATION_NOUNS), noun)
     if not noun:
         return None, roles
+    holders = OFFICE_HOLDERS.match(title.text)
+    if holders:
+        for role in ("sender", "recipient"):
+            if holders.group(role):
+                start, end = title.start + holders.start(role), title.start + holders.end(role)
+                roles.update({mentions.index(m): role for m in inside if start <= m.start and m.end <= end
+                              and m.type in ACTOR_TYPES})
+        return noun, roles
     prev_end, prev = title.start, None
     for i, m in enumerate(inside):
         gap = _words(title.text[prev_end - title.start: m.start - title.start])
@@ -113,7 +126,10 @@ def communication_event(document: SourceDocument, mentions: list[Mention]) -> Ev
     """The communication a document is: senders from its title, recipients from its addressee lines
     (else from its title), origin and date from its header (else the archive's date)."""
     mine = [m for m in mentions if m.doc_id == document.doc_id]
-    noun, roles = title_roles(document.title, mine) if document.title else (None, {})
+    # a title without a communication noun takes the header's: "891.00/10–546: Telegram" heads a FRUS title
+    header_noun = next((w for w in _words(document.header.text) if w in COMMUNICATION_NOUNS), None) \
+        if document.header else None
+    noun, roles = title_roles(document.title, mine, header_noun) if document.title else (None, {})
     header_mentions = [m for m in mine if document.header and document.header.start <= m.start < document.header.end]
     addressed = [m for m in mine if any(f.start <= m.start < f.end for f in document.addressees)]
     if not (roles or (document.header and re.match(r"\s*from\b", document.header.text, re.I)) or addressed):

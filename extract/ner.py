@@ -97,8 +97,8 @@ def text_for_analysis(text: str, english_words: frozenset[str] = frozenset(),
     Editorial notes are blanked and the brackets of short insertions dropped ("lay down [their] weapons"
     -> "lay down  their  weapons"); 'to Cde. STALIN' -> 'to Cde. Stalin', since the model reads capitals
     as acronyms. In a Title Cased title, ordinary English words are lowered ('Withdrawal of Troops' ->
-    'withdrawal of troops') so they are not taken for organization names; names we know (`keep`) and
-    words after an initial stay.
+    'withdrawal of troops') so they are not taken for organization names; names we know (`keep`),
+    words after an initial and words in brackets ("The Ambassador in Iran (Murray)") stay.
     """
     text = EDITORIAL_NOTE.sub(lambda m: " " * len(m.group()), text)
     text = text.replace("[", " ").replace("]", " ")
@@ -108,7 +108,7 @@ def text_for_analysis(text: str, english_words: frozenset[str] = frozenset(),
 
     def lower(m: re.Match) -> str:
         word, before = m.group(), text[max(0, m.start() - 3):m.start()]
-        if word.lower() in keep or re.search(r"[A-Z]\. ?$", before) or word.lower() not in english_words:
+        if word.lower() in keep or re.search(r"[A-Z]\. ?$|\($", before) or word.lower() not in english_words:
             return word
         return word.lower()
     return re.sub(r"\b[A-Z][a-z]+\b", lower, text)
@@ -133,7 +133,7 @@ class NameFinder:
         self.title_sequences = [tuple(t.lower() for t in re.findall(r"[\w’'-]+\.?", title)) for title in TITLES]
 
     def find(self, doc: Doc) -> list[Candidate]:
-        candidates = (self._authority(doc) + self._other_scripts(doc) + self._after_titles(doc) + self._place_contexts(doc) + self._patterns(doc)
+        candidates = (self._authority(doc) + self._other_scripts(doc) + self._after_titles(doc) + self._office_holders(doc) + self._place_contexts(doc) + self._patterns(doc)
                       + self._groups(doc) + self._organizations(doc) + self._statistical(doc))
         return self._resolve_overlaps(doc, candidates)
 
@@ -171,6 +171,21 @@ class NameFinder:
                     i += n - 1
                     break
             i += 1
+        return found
+
+    def _office_holders(self, doc: Doc) -> list[Candidate]:
+        """"The Ambassador in Iran (Murray)", "the Secretary of State (Byrnes)": a name in brackets just after
+        an office is the person who holds it."""
+        found = []
+        for i, token in enumerate(doc):
+            if token.text != "(" or not any(t.lower_.rstrip(".") in TITLE_WORDS for t in doc[max(0, i - 4):i]):
+                continue
+            end = i + 1
+            while end < len(doc) and end - i <= 3 and self._is_name_token(doc[end]):
+                end += 1
+            if end > i + 1 and end < len(doc) and doc[end].text == ")":
+                span = doc[i + 1:end]
+                found.append(Candidate(span.start_char, span.end_char, "Person", "office-holder", 0.85, 3))
         return found
 
     def _after_titles(self, doc: Doc) -> list[Candidate]:

@@ -123,3 +123,17 @@ def _title(text: str, spans: list[tuple[str, str]]) -> tuple[str | None, dict[st
 def test_title_roles(title, spans, expected):
     _, roles = _title(title, spans)
     assert roles == expected
+
+
+@pytest.mark.parametrize("title, sender", [
+    ("The Ambassador in Iran (Murray) to the Secretary of State", "Murray"),    # seeds/corpus2/207, FRUS
+    ("The Consul at Tabriz (Rossow) to the Secretary of State (Byrnes)", "Rossow"),  # invented, same shape
+])
+def test_a_frus_telegram_is_a_communication_from_the_office_holder(extractor, title, sender):
+    x = extractor.analyse_text(f"891.00/3–1746: Telegram\n\n{title}\n\nsecret\n\n352. The Prime Minister left today.\n",
+                               "1946-03-17", name="frus")
+    extractor.resolve([x])
+    telegram = next(e for e in x.events if e.rule == "document-structure")
+    assert (telegram.type, [m.name for m in telegram.agents], telegram.date_iso) == ("Communication", [sender], "1946-03-17")
+    if "Byrnes" in title:
+        assert [m.name for m in telegram.recipients] == ["Byrnes"]
