@@ -48,7 +48,7 @@ class Cluster:
     mentions: list[Mention] = field(default_factory=list)
     names: Counter = field(default_factory=Counter)  # name key -> count
     known_names: set[str] = field(default_factory=set)  # names the authority or the store gives it
-    reasons: dict[str, str] = field(default_factory=dict)  # name key -> why, as the store recorded it
+    reasons: dict[str, str] = field(default_factory=dict)  # name as written (and its key) -> why, as the store has it
     document: str | None = None  # "the Majlis", "the Government": which one depends on the document
 
     def add(self, m: Mention, reason: str) -> None:
@@ -79,7 +79,9 @@ class Resolver:
         for key, entity in self.known.items():
             if key not in self.by_key:
                 self._fixed(key, entity.type, [entity.label, *entity.names])
-            self.by_key[key].reasons.update({name_key(n): why for n, why in entity.reasons.items()})
+            for n, why in sorted(entity.reasons.items()):
+                self.by_key[key].reasons.setdefault(name_key(n), why)
+                self.by_key[key].reasons[n] = why
         pending = []
         for m in self.mentions:
             reason, cluster = self._fixed_match(m)
@@ -108,7 +110,8 @@ class Resolver:
                 if c.key in self.authority.entries:
                     return f"'{m.name}' is a name of this entity in the authority file", c
                 # the reason recorded when this name first joined, so that a rebuild writes the same triples
-                return c.reasons.get(k, f"'{m.name}' is a name of this entity in the store"), c
+                why = c.reasons.get(m.name) or c.reasons.get(k, f"'{m.name}' is a name of this entity in the store")
+                return why, c
         sk = skeleton(m.name)
         if len(sk.replace(" ", "")) >= MIN_SKELETON:
             for c in fixed:

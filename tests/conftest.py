@@ -14,6 +14,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+# Every input file of seeds/, in build order: the three seeds, then corpus/ and corpus2/.
+SEED_FILES = sorted(SEEDS.glob("*.txt")) + sorted((SEEDS / "corpus").glob("*.txt")) + sorted((SEEDS / "corpus2").glob("*.txt"))
 ARCHIVEKG = [str(Path(sys.executable).parent / "archivekg")]
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
-from conftest import SEEDS, copy_of, run_archivekg
+from conftest import SEEDS, SEED_FILES, copy_of, run_archivekg
 
 BASE = "https://kg.example/"
 
@@ -21,7 +21,7 @@ def graphs(store_path: Path) -> set[str]:
 
 def test_one_named_graph_per_file_plus_corpus_and_ontology(seed_store):
     names = graphs(seed_store)
-    files = sorted(SEEDS.glob("*.txt")) + sorted((SEEDS / "corpus").glob("*.txt"))
+    files = SEED_FILES
     assert len(names) == len(files) + 2
     assert f"{BASE}graph/corpus" in names and "https://w3id.org/archivekg/ns" in names
     assert f"{BASE}graph/000-9af72bc09fc97839" in names

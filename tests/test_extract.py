@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SEED_FILES
 from extract.events import shortcuts, title_roles
 from extract.ner import text_for_analysis
 from extract.records import Field, Mention
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-ALL_FILES = sorted(SEEDS.glob("*.txt")) + sorted((SEEDS / "corpus").glob("*.txt"))
 
 
 def names(extractor, text: str) -> dict[str, str]:
@@ -21,7 +21,7 @@ def names(extractor, text: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def corpus(extractor):
-    extractions = [extractor.analyse_file(p) for p in ALL_FILES]
+    extractions = [extractor.analyse_file(p) for p in SEED_FILES]
     entities = extractor.resolve(extractions)
     return extractions, entities
 

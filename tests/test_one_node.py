@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import requests
 
-from extract.names import name_key
+from extract.names import INSTITUTION_HEADS, name_key
 
 QUERY = """PREFIX akg: <https://w3id.org/archivekg/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -28,6 +28,8 @@ def test_no_two_entities_share_a_name(server):
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for (entity, type_), names in names_by_entity(server).items():
         for name in names:
+            if type_.endswith("#Organization") and name_key(name) in INSTITUTION_HEADS:
+                continue  # "the Majlis", "the Embassy" named alone: a different body in each document, on purpose
             owners[(type_, name_key(name))].add(entity)
     shared = {k: v for k, v in owners.items() if len(v) > 1}
     assert not shared, shared

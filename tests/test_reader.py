@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SEED_FILES
 from extract.reader import InputError, input_files, load_manifest, parse_documents, read_file
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CORPUS = SEEDS / "corpus"
 CORPUS2 = SEEDS / "corpus2"
-ALL_FILES = sorted(SEEDS.glob("*.txt")) + sorted(CORPUS.glob("*.txt")) + sorted(CORPUS2.glob("*.txt"))
+ALL_FILES = SEED_FILES
 
 BOILERPLATE = [
     "Skip to content", "This document was made possible", "Leon Levy Foundation", "Search in\n",

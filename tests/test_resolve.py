@@ -6,13 +6,12 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Store
 
-from conftest import SEEDS, copy_of, run_archivekg
-from extract.pipeline import Extractor, ExtractorConfig
+from conftest import SEEDS, SEED_FILES, copy_of, run_archivekg
+from extract.authority import Authority
 from extract.records import Field, Mention
 from extract.names import skeleton
 from extract.resolve import given_names_agree, resolve
 
-ALL_FILES = sorted(SEEDS.glob("*.txt")) + sorted((SEEDS / "corpus").glob("*.txt"))
 
 
 @pytest.mark.parametrize("a, b", [("Derakhshani", "Darakhshani"), ("Derakhshani", "Dorokshani"),
@@ -36,11 +35,11 @@ def test_given_names_and_initials_block_merges():
 
 
 @pytest.fixture(scope="module")
-def corpus_without_authority():
-    """The real corpus resolved with the authority file withheld: what the resolver does on its own."""
-    bare = Extractor(ExtractorConfig(authority_file=None))
-    xs = [bare.analyse_file(p) for p in ALL_FILES]
-    bare.resolve(xs)
+def corpus_without_authority(extractor):
+    """The real corpus's names resolved with the authority file withheld: what the resolver does on its own
+    (`archivekg eval --without-authority` withholds it from finding the names too)."""
+    xs = [extractor.analyse_file(p) for p in SEED_FILES]
+    resolve([m for x in xs for m in x.mentions], authority=Authority())
     clusters: dict[str, set[str]] = {}
     for x in xs:
         for m in x.mentions:
@@ -81,7 +80,7 @@ def test_a_surname_like_another_fuller_name_needs_more_than_spelling():
 
 
 def test_every_mention_says_why_it_joined_its_entity(extractor):
-    xs = [extractor.analyse_file(p) for p in ALL_FILES]
+    xs = [extractor.analyse_file(p) for p in SEED_FILES]
     extractor.resolve(xs)
     assert all(m.resolution for x in xs for m in x.mentions)
 
