@@ -130,7 +130,11 @@ class NameFinder:
         self.patterns = SpanRuler(nlp, name="archive_patterns", spans_key="archive_patterns", overwrite=True)
         self.patterns.add_patterns([json.loads(line) for line in PATTERNS_FILE.read_text(encoding="utf-8").splitlines()
                                     if line.strip()])
-        self.title_sequences = [tuple(t.lower() for t in re.findall(r"[\w’'-]+\.?", title)) for title in TITLES]
+        # title token sequences by their last word, longest first: a token is looked up, not compared to all
+        self.titles_ending_in: dict[str, list[tuple[str, ...]]] = {}
+        for title in TITLES:
+            seq = tuple(t.lower() for t in re.findall(r"[\w’'-]+\.?", title))
+            self.titles_ending_in.setdefault(seq[-1].rstrip("."), []).append(seq)
 
     def find(self, doc: Doc) -> list[Candidate]:
         candidates = (self._authority(doc) + self._other_scripts(doc) + self._after_titles(doc) + self._office_holders(doc) + self._place_contexts(doc) + self._patterns(doc)
@@ -480,7 +484,7 @@ class NameFinder:
 
     def _title_ending_at(self, doc: Doc, i: int) -> str | None:
         """The title whose last token is doc[i], as written ("General-Major", "Lt. Col.")."""
-        for seq in self.title_sequences:
+        for seq in self.titles_ending_in.get(doc[i].lower_.rstrip("."), ()):
             n = len(seq)
             if i + 1 - n < 0:
                 continue
