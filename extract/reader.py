@@ -16,11 +16,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from extract.names import ascii_slug
 from extract.records import Field, SourceDocument, SourceFile
 
 MANIFEST = "INDEX.tsv"
@@ -40,9 +40,8 @@ class InputError(Exception):
 
 
 def slug(text: str) -> str:
-    """Lower-case ASCII slug of [a-z0-9-], stable across rebuilds (extract must not import graph)."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "file"
+    """Lower-case ASCII slug of [a-z0-9-], stable across rebuilds, from a file name in any script."""
+    return ascii_slug(text, "file")
 
 
 def load_manifest(folder: str | Path) -> dict[str, dict]:

@@ -14,7 +14,6 @@ Names join, in this order of trust, and every mention records why (`Mention.reso
 """
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 

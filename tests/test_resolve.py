@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Store
 
-from conftest import SEEDS, SEED_FILES, copy_of, run_archivekg
+from conftest import SEED_FILES, copy_of, run_archivekg
 from extract.authority import Authority
 from extract.records import Field, Mention
 from extract.names import skeleton
