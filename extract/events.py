@@ -31,9 +31,9 @@ SAME_DAY = re.compile(r"\b(?:on )?(?:the same|that) (?:day|date|night|evening|mo
 # ---------------------------------------------------------------------------------------------------
 # Communications from the structure of the document
 
-COMMUNICATION_NOUNS = {"telegram", "message", "letter", "memo", "memorandum", "report", "cable", "note",
+COMMUNICATION_NOUNS = frozenset({"telegram", "message", "letter", "memo", "memorandum", "report", "cable", "note",
                        "decree", "directive", "order", "instruction", "instructions", "resolution",
-                       "dispatch", "despatch", "telephonogram", "information", "radiogram", "notes"}
+                       "dispatch", "despatch", "telephonogram", "information", "radiogram", "notes"})
 DIRECTIVE_NOUNS = {"decree", "directive", "order", "instruction", "instructions", "resolution"}
 # Words after which the rest of a title is its subject, not its senders and recipients.
 TOPIC_WORDS = {"on", "about", "regarding", "concerning", "containing", "forwarding", "with", "re", "in",
@@ -180,7 +180,7 @@ class SentenceReader:
         self.field = field
         self.doc = parsed
         self.args = ArgumentReader(field, parsed, mentions, rules)
-        self.reality = RealityFilter(rules, frozenset(COMMUNICATION_NOUNS))
+        self.reality = RealityFilter(rules, COMMUNICATION_NOUNS)
         self.triggers = TriggerFinder(rules, lambda t: bool(self.args.mentions_under(t)), self.args.governs_group)
         self.role_reader = RoleReader(document, field, parsed, mentions, self.args)
 

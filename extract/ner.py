@@ -161,6 +161,8 @@ class NameFinder:
         "Багиров", "Pişəvəri", "Təbriz"), which the English model cannot read: a capitalised run of
         non-ASCII words whose romanized form, or its transliteration key, is an authority name."""
         found = []
+        if doc.text.isascii():
+            return found  # the common case, on a per-token path: nothing to romanize
         i = 0
         while i < len(doc):
             for n in (3, 2, 1):

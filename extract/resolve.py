@@ -102,7 +102,7 @@ class Resolver:
     def _fixed_match(self, m: Mention) -> tuple[str, Cluster | None]:
         k = name_key(m.name)
         fixed = [c for c in self.clusters if c.key and c.type == m.type]
-        if m.type == "Organization" and k in INSTITUTION_HEADS:  # "the Majlis": only the authority may say which
+        if bare_institution(m):  # "the Majlis": only the authority file may say which one
             fixed = [c for c in fixed if c.key in self.authority.entries]
         for c in fixed:
             if k in c.known_names:
@@ -129,7 +129,7 @@ class Resolver:
     def _group_new(self, pending: list[Mention]) -> None:
         groups: dict[tuple[str, str, str], Cluster] = {}
         for m in pending:
-            bare = m.type == "Organization" and name_key(m.name) in INSTITUTION_HEADS
+            bare = bare_institution(m)
             k = (m.type, name_key(m.name), m.doc_id if bare else "")
             if k not in groups:
                 groups[k] = Cluster(type=m.type, document=m.doc_id if bare else None)
@@ -278,6 +278,11 @@ class Resolver:
         if key in self.known:
             return Entity(key=key, type=self.known[key].type, label=self.known[key].label, names=names)
         return Entity(key=key, type=c.type, label=self._label(c), names=names)
+
+
+def bare_institution(m: Mention) -> bool:
+    """"The Majlis", "the Government" named alone: which body it is depends on the document."""
+    return m.type == "Organization" and name_key(m.name) in INSTITUTION_HEADS
 
 
 def _blocks(c: Cluster) -> set[str]:

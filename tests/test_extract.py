@@ -1,7 +1,6 @@
 """Names, types, honorifics, groups and communications on real seed sentences and invented ones of the same shape."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -10,7 +9,6 @@ from extract.events import shortcuts, title_roles
 from extract.ner import text_for_analysis
 from extract.records import Field, Mention
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def names(extractor, text: str) -> dict[str, str]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from extract.events import shortcuts
 from extract.pipeline import Extractor, ExtractorConfig
 from extract.triggers import TRIGGERS_FILE, Rules
 
@@ -14,7 +15,6 @@ def read(extractor, text: str):
 
 
 def relations(x) -> set[tuple[str, str, str]]:
-    from extract.events import shortcuts
     return {t for e in x.events for t in shortcuts(e)}
 
 
