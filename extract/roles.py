@@ -14,7 +14,9 @@ from extract.records import Field, Mention, Role, SourceDocument
 ROLE_NOUNS = {"consul", "vice-consul", "attaché", "attache", "ambassador", "minister", "commander", "deputy",
               "chairman", "governor", "secretary", "commissar", "commandant", "chief", "head", "leader",
               "organizer", "president", "premier", "director", "representative", "counsellor", "counselor",
-              "correspondent", "publisher", "editor", "chargé", "charge", "envoy", "shah"}
+              "correspondent", "publisher", "editor", "chargé", "charge", "envoy"}
+# Words that may stand between an office and the name of its holder: "Ambassador to Iran Ivan Sadchikov".
+OFFICE_GLUE = {"of", "to", "in", "at", "for", "the", "and", "'s", "’s", "-"}
 OFFICE_TITLES = {"consul", "vice-consul", "vice consul", "consul general", "ambassador", "minister",
                  "prime minister", "premier", "governor", "secretary", "chairman", "commissar", "president"}
 
@@ -43,7 +45,37 @@ class RoleReader:
             if m.title and m.title.lower().rstrip(".") in OFFICE_TITLES:
                 found.append(Role(doc_id=self.document.doc_id, n=0, holder=m, role=self._title_role(span, m.title),
                                   evidence=self._sentence_field(head), rule="role:title", confidence=0.8))
-        return found
+            elif not m.title:
+                found.extend(self._office_before(m, span))
+        return _one_per_office(found)
+
+    def _office_before(self, holder: Mention, span: Span) -> list[Role]:
+        """An office written before the name, with its country or body: "Soviet Ambassador to Iran Ivan
+        Sadchikov", "Prime Minister of Iran Qavam", "Secretary of the CC of the CP of Azerbaijan Mustafayev"."""
+        j = span.start - 1
+        while j >= 0 and span.start - j <= 10:
+            t = self.doc[j]
+            if t.lemma_.lower() in ROLE_NOUNS and t.text[:1].isupper():
+                break
+            if any(o is not holder and o.type == "Person" and o.start <= self.field.start + t.idx < o.end
+                   for o in self.mentions):
+                return []  # another person stands between: the office is theirs
+            if not (t.lower_ in OFFICE_GLUE or (t.text[:1].isupper() and t.pos_ in {"PROPN", "ADJ", "NOUN"})):
+                return []
+            j -= 1
+        else:
+            return []
+        office = self.doc[j]
+        start = j
+        while start > 0 and self.doc[start - 1].text[:1].isupper() and self.doc[start - 1].pos_ in {"ADJ", "PROPN"}:
+            start -= 1  # "Soviet Ambassador"
+        between = [m for m in self.mentions
+                   if self.field.start + office.idx < m.start and m.end <= self.field.start + span.start_char]
+        role = Role(doc_id=self.document.doc_id, n=0, holder=holder, role=self.doc[start:j + 1].text,
+                    evidence=self._sentence_field(office), rule="role:office-before-name", confidence=0.75,
+                    place=next((m for m in between if m.type == "Place"), None),
+                    organization=next((m for m in between if m.type == "Organization"), None))
+        return [role]
 
     def _role_phrases(self, head: Token) -> list[Token]:
         phrases = [c for c in head.children if c.dep_ in {"appos", "compound"} and c.lemma_.lower() in ROLE_NOUNS]
@@ -111,3 +143,16 @@ class RoleReader:
         s = token.sent
         return Field(self.field.start + s.start_char, self.field.start + s.end_char,
                      self.field.text[s.start_char:s.end_char])
+
+
+def _one_per_office(roles: list[Role]) -> list[Role]:
+    """One statement per holder and office, read by several rules: the first, with the place or body
+    another reading adds ("Soviet Ambassador, Sadchikov" and "Ambassador to Iran Sadchikov")."""
+    kept: dict[tuple[int, str, int], Role] = {}
+    for role in roles:
+        key = (id(role.holder), role.role.split()[-1].lower() if role.role else "", role.evidence.start)
+        first = kept.setdefault(key, role)
+        if first is not role:
+            first.place = first.place or role.place
+            first.organization = first.organization or role.organization
+    return list(kept.values())

@@ -28,6 +28,7 @@ class Trigger:
     needs_prep: str | None = None
     needs_particle: str | None = None
     object_in: str | None = None
+    object_type: str | None = None
     subtree_has: tuple[str, ...] = ()
     no_clause: bool = False
 
@@ -63,6 +64,7 @@ class Rules:
                     trigger = Trigger(lemma=lemma, type=row["type"], relation=row.get("relation"), object_role=role,
                                       nominal=kind == "noun", needs_prep=row.get("needs_prep"),
                                       needs_particle=row.get("needs_particle"), object_in=row.get("object_in"),
+                                      object_type=row.get("object_type"),
                                       subtree_has=tuple(row.get("subtree_has", ())), no_clause=row.get("no_clause", False))
                     if kind == "verb":
                         rules.verbs.setdefault(lemma, []).append(trigger)
@@ -77,13 +79,12 @@ class Rules:
 class TriggerFinder:
     """Whether a token reports an event: a verb row whose conditions hold, or a nominal said to be real.
 
-    `names_under(token)` tells whether a phrase holds a name, and `governs_group(token)` whether a verb's
-    object is a group: both come from the argument reader, which knows the sentence's mentions."""
+    `names_under(token)` gives the names in a phrase: the argument reader's, which knows the sentence's
+    mentions."""
 
-    def __init__(self, rules: Rules, names_under, governs_group):
+    def __init__(self, rules: Rules, names_under):
         self.rules = rules
         self.names_under = names_under
-        self.governs_group = governs_group
 
     def find(self, token: Token, unreal) -> Trigger | None:
         if token.pos_ in {"VERB", "AUX"} or token.tag_.startswith("VB"):
@@ -108,13 +109,18 @@ class TriggerFinder:
         if t.needs_particle and not any(c.lower_ == t.needs_particle for c in children):
             return False
         if t.object_in and not (objects & self.rules.words(t.object_in)
-                                or (t.object_in == "troops" and self.governs_group(token))):
+                                or (t.object_in == "troops" and "Group" in self._object_types(token))):
+            return False
+        if t.object_type and t.object_type not in self._object_types(token):
             return False
         if t.subtree_has:
             text = " ".join(w.lower_ for w in token.subtree)
             if not any(p in text for p in t.subtree_has):
                 return False
         return not (t.no_clause and any(c.dep_ == "ccomp" for c in children))  # "he declared that ...": a statement
+
+    def _object_types(self, token: Token) -> set[str]:
+        return {m.type for c in token.children if c.dep_ in {"dobj", "nsubjpass"} for m in self.names_under(c)}
 
     def _nominal(self, token: Token, unreal) -> Trigger | None:
         trigger = self.rules.nouns.get(token.lower_) or self.rules.nouns.get(token.lemma_.lower())
@@ -138,4 +144,4 @@ class TriggerFinder:
     def _named_under(self, prep: Token) -> bool:
         """A preposition that governs a name, or troops: "with Pishevari", "of Soviet troops"."""
         pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
-        return pobj is not None and (self.names_under(pobj) or pobj.lower_ in self.rules.words("troops"))
+        return pobj is not None and (bool(self.names_under(pobj)) or pobj.lower_ in self.rules.words("troops"))

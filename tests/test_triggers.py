@@ -78,3 +78,24 @@ def test_units_ranks_and_notes_are_names(extractor):
     assert {("2nd Guards Infantry Division", "Group"), ("Ahar", "Place"), ("Zangeneh", "Person"),
             ("Seyyed Ziaeddin", "Person"), ("Tyulenev", "Person")} <= found
     assert next(m.title for m in x.mentions if m.text == "Zangeneh") == "Serhang"
+
+
+@pytest.mark.parametrize("sentence", [
+    "On 18 November Colonel Petrovsky called on General Aliyev.",
+    "On 18 November Colonel Petrovsky received General Aliyev.",
+])
+def test_meetings_named_by_their_object(extractor, sentence):
+    assert relations(read(extractor, sentence)) == {("person/petrovsky", "metWith", "person/aliyev")}
+
+
+def test_receiving_a_thing_is_no_meeting(extractor):
+    assert not read(extractor, "On 18 November Colonel Petrovsky received the weapons.").events
+
+
+def test_offices_written_before_the_name(extractor):
+    x = read(extractor, "Soviet Ambassador to Iran Ivan Sadchikov reports that Prime Minister of Iran Qavam left. "
+                        "Lozovsky wrote to President of the People's Government of Azerbaijan Ja'far Pishevari.")
+    roles = {(r.holder.entity, r.role, r.place and r.place.name, r.organization and r.organization.name) for r in x.roles}
+    assert ("person/sadchikov", "Soviet Ambassador", "Iran", None) in roles
+    assert ("person/qavam", "Prime Minister", "Iran", None) in roles
+    assert ("person/pishevari", "President", None, "People's Government of Azerbaijan") in roles
