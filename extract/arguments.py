@@ -20,7 +20,9 @@ LATTER = {"latter"}
 SUB_CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp"}
 LOCATIVE = {"in", "at", "near", "outside", "inside", "around", "within", "on"}
 # Prepositions whose phrase is not where the event happened: origins, destinations, targets, topics.
-NOT_WHERE = {"from", "to", "into", "toward", "towards", "by", "for", "against", "with", "between", "about", "on"}
+NOT_WHERE = {"from", "to", "into", "toward", "towards", "by", "for", "against", "with", "about", "on"}
+MOVED_TO = {"to", "into", "toward", "towards"}
+MOVED_FROM = {"from"}
 # Nouns of a location: "a post of the village of X", "the outskirts of Tabriz": the place in "of" is where.
 LOCATION_NOUNS = {"village", "town", "city", "post", "station", "area", "region", "district", "province", "outskirts",
                   "vicinity", "environs", "neighbourhood", "neighborhood", "border", "building", "square", "garrison",
@@ -62,17 +64,42 @@ class ArgumentReader:
         if trigger.type == "TroopMovement" and not (any(m.type == "Group" for m in event.agents + event.patients)
                                                     or self.moves_troops(token)):
             return None  # a person arriving is a journey, not a troop movement
+        if trigger.type == "TroopMovement" and not (event.origin or event.destination):
+            for prep in self._clause(token):  # "the withdrawal of Soviet troops from northern Iran"
+                if prep.dep_ == "prep" and prep.lower_ in MOVED_TO | MOVED_FROM:
+                    self._moved(prep, event)
         if not event.places:
-            event.places = [m for m in self.located_in(token) if m is not event.destination]
+            event.places = [m for m in self.located_in(token) if m not in (event.destination, event.origin)]
         if not event.places and token.dep_ == "relcl" and any(c.lower_ == "where" for c in token.children):
             event.places = self.places_under(token.head)[:1]  # "the city of Sarab, where ... was killed"
+        if not event.places and token.dep_ == "conj" and token.head.pos_ == "VERB":
+            event.places = [m for m in self.located_in(token.head) if m not in (event.destination, event.origin)]
+        if not event.places:
+            event.places = self._place_referred_to(token, event)
         return event
+
+    def _place_referred_to(self, token: Token, event: Event) -> list[Mention]:
+        """"there", "in the city itself": the place named last before it in the paragraph, like "the latter"."""
+        referring = next((t for t in token.subtree if (t.lower_ == "there" and t.dep_ == "advmod")
+                          or (t.lower_ in LOCATION_NOUNS and t.head.dep_ == "prep" and t.head.lower_ in LOCATIVE
+                              and t.head.head == token and any(c.lower_ in {"the", "this", "that"} for c in t.children)
+                              and not any(c.dep_ in {"prep", "compound"} for c in t.children))), None)
+        if referring is None:
+            return []
+        position = self.field.start + referring.idx
+        earlier = [m for m in self.mentions if m.type == "Place" and m.end <= position]
+        if not earlier:
+            return []
+        event.resolved_by[id(earlier[-1])] = referring.text if referring.lower_ == "there" else f"the {referring.text}"
+        return [earlier[-1]]
 
     def _nominal_child(self, child: Token, trigger: Trigger, event: Event, used: set[int]) -> None:
         """"the disarmament of a gendarmerie post", "a meeting with Pishevari", "Qavam's talks"."""
         dep, word = child.dep_, child.lower_
         if dep == "prep" and word == "of":
             self._add(event.agents if trigger.type == "TroopMovement" else event.patients, child, used, event)
+        elif dep == "prep" and trigger.type == "TroopMovement" and word in MOVED_TO | MOVED_FROM:
+            self._moved(child, event)
         elif dep == "prep" and word == "with":
             self._add(event.recipients, child, used, event)
         elif (dep == "prep" and word in {"between", "by"}) or dep == "poss":
@@ -85,6 +112,8 @@ class ArgumentReader:
             self._add(event.agents, child, used, event)
         elif dep == "agent" or (dep == "prep" and word == "by" and passive):
             self._add(event.agents, child, used, event)
+        elif dep == "dobj" and trigger.type == "TroopMovement" and self.places_under(child):
+            event.destination = event.destination or self.places_under(child)[0]  # "entered Mianeh"
         elif dep in {"dobj", "nsubjpass"} and trigger.object_role:
             self._add(getattr(event, trigger.object_role), child, used, event)
         elif dep == "npadvmod" and child.pos_ == "PROPN":
@@ -101,10 +130,28 @@ class ArgumentReader:
             self._add(getattr(event, trigger.object_role), child, used, event)  # "turned to X", "called on X"
         elif dep == "prep" and word in {"to", "with"} and trigger.object_role in {"recipients", "agents"}:
             self._add(event.recipients, child, used, event)
-        elif dep == "prep" and word in {"to", "into", "toward", "towards"}:
-            event.destination = event.destination or next(iter(self.places_under(child)), None)
+        elif dep == "prep" and (word in MOVED_TO or (word in MOVED_FROM and trigger.type == "TroopMovement")):
+            self._moved(child, event)
         elif dep == "prep" and word in LOCATIVE:
             event.places.extend(m for m in self.places_under(child) if m not in event.places)
+
+    def _clause(self, token: Token):
+        """The tokens of a trigger's own clause: its subtree without the clauses inside it."""
+        stack = list(token.children)
+        while stack:
+            t = stack.pop()
+            if t.dep_ in SUB_CLAUSES:
+                continue
+            yield t
+            stack.extend(t.children)
+
+    def _moved(self, prep: Token, event: Event) -> None:
+        """"to Tabriz", "towards Tehran": where it went; "from northern Iran": where it left."""
+        place = next(iter(self.places_under(prep)), None)
+        if prep.lower_ in MOVED_FROM:
+            event.origin = event.origin or place
+        else:
+            event.destination = event.destination or place
 
     def moves_troops(self, token: Token) -> bool:
         """"The operatives and guerillas are being sent", "withdrawal of troops": troops, named or not."""

@@ -99,3 +99,13 @@ def test_offices_written_before_the_name(extractor):
     assert ("person/sadchikov", "Soviet Ambassador", "Iran", None) in roles
     assert ("person/qavam", "Prime Minister", "Iran", None) in roles
     assert ("person/pishevari", "President", None, "People's Government of Azerbaijan") in roles
+
+
+def test_where_troops_went_and_places_referred_to(extractor):
+    x = read(extractor, "The partisans entered Mianeh. They seized a number of rifles at the railroad station there. "
+                        "The withdrawal of Soviet troops from northern Iran began on 2 March.")
+    entered, withdrawal = (e for e in x.events if e.type == "TroopMovement")
+    assert entered.destination.name == "Mianeh"
+    assert withdrawal.origin.name == "Iran" and not withdrawal.places
+    seizure = next(e for e in x.events if e.type == "Seizure")
+    assert [m.name for m in seizure.places] == ["Mianeh"]  # "there": the place named last in the paragraph
