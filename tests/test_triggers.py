@@ -109,3 +109,13 @@ def test_where_troops_went_and_places_referred_to(extractor):
     assert withdrawal.origin.name == "Iran" and not withdrawal.places
     seizure = next(e for e in x.events if e.type == "Seizure")
     assert [m.name for m in seizure.places] == ["Mianeh"]  # "there": the place named last in the paragraph
+
+
+def test_roles_said_with_be_as_and_commas(extractor):
+    x = read(extractor, "Qavam was Minister of Internal Affairs in 1908. The Ambassador paid a visit to Kashani as "
+                        "Chairman of the Majlis. He came on a mission of the Chairman of the Iranian Majlis, Tabatabai, "
+                        "and left.")
+    roles = {(r.holder.name, r.role) for r in x.roles}
+    assert {("Qavam", "Minister of Internal Affairs"), ("Kashani", "Chairman of the Majlis"),
+            ("Tabatabai", "Chairman of the Iranian Majlis")} <= roles
+    assert ("Tabatabai", "Person") in {(m.name, m.type) for m in x.mentions}  # named after its office
