@@ -43,7 +43,9 @@ ORG_HEADS = INSTITUTION_HEADS
 # Names that are site furniture or headings, never entities, whatever the model says.
 NEVER_ENTITIES = {"leon levy foundation", "history and public policy program", "digital archive",
                   "wilson center", "cwihp", "telegram", "memo", "top secret", "received", "document information",
-                  "cde", "cdes", "vch", "english html", "citation", "no", "nº"}
+                  "cde", "cdes", "vch", "english html", "citation", "no", "nº", "copy", "copy no",
+                  # telegraphese of the State Department: prime minister, foreign minister, your telegram
+                  "primin", "fonmin", "fonoff", "urtel", "deptel", "embtel", "reurtel", "memos"}
 # Endings of Russian, Caucasian and Persian surnames, which the model often takes for places.
 SURNAME = re.compile(r"(?:ov|ova|ev|eva|yov|in|ina|sky|skiy|ski|ich|enko|yan|zade|shvili|dze|ava|uk)$")
 DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "your", "this", "that"}
@@ -54,8 +56,10 @@ PERSON_NOUNS = {"colonel", "general", "officer", "leader", "member", "organizer"
 INSTITUTIONS = {"government", "consulate", "embassy", "radio", "ministry", "party", "organization", "command",
                 "committee", "council", "legation", "mission", "parliament", "majlis"}
 # Words before a name that say it is a place: "in Miandub", "from Sarab", "to Khoy".
-PLACE_PREPOSITIONS = {"in", "at", "near", "from", "to", "into", "toward", "towards", "through", "outside", "across",
-                      "around", "via", "of"}
+# ("to" and "from" are not among them: a letter goes to a person, a visit is paid to one.)
+PLACE_PREPOSITIONS = {"in", "at", "near", "into", "toward", "towards", "through", "outside", "across", "around",
+                      "via"}
+BIG_PLACE = 1_000_000  # a city or country this big stays a place after an office: "Iran Ambassador London"
 SMALL_TOWN = 100_000  # a surname-shaped name that is also a small town ("Kasimov") is taken for a person
 NER_TYPES = {"PERSON": "Person", "GPE": "Place", "LOC": "Place", "ORG": "Organization", "NORP": "Group"}
 
@@ -302,6 +306,8 @@ class NameFinder:
                     break
             for start, end in names:
                 span = doc[start:end]
+                if self.places.is_place(span.text) and self.places.population(span.text) >= BIG_PLACE:
+                    continue  # "Iran Ambassador London": the embassy's city
                 found.append(Candidate(span.start_char, span.end_char, "Person", "title-name", 0.85, 3, title=title))
         return found
 
@@ -417,7 +423,8 @@ class NameFinder:
                 type_, rule, confidence = "Person", "ner+morphology", 0.65  # "Guseinov" read as a nationality
             elif type_ == "Group":
                 continue  # a nationality alone ("Iranian", "the Russians") is not an actor of its own
-            elif type_ != "Place" and self.places.is_place(clean_name(span.text)) and not title and not (
+            elif type_ != "Place" and self.places.is_place(clean_name(span.text)) and (
+                    not title or self.places.population(clean_name(span.text)) >= BIG_PLACE) and not (
                     SURNAME.search(span.text) and self.places.population(clean_name(span.text)) < SMALL_TOWN):
                 type_, rule, confidence = "Place", "ner+gazetteer", 0.8
             elif type_ == "Organization" and span[-1].lower_ in MILITARY_UNIT_WORDS:
@@ -447,6 +454,10 @@ class NameFinder:
             return None  # initials alone: "L. P."
         if single and span[0].lower_ in ORG_HEADS:
             return "Organization"  # an institution named by its head word alone: "the Majlis", "the Politburo"
+        if all(re.fullmatch(r"[A-Z]{1,4}", t.text) for t in span if t.is_alpha):
+            return "Organization"  # acronyms: "CC", "CC CPSU", "NKVD"
+        if single and span.root.tag_ == "NNPS" and type_ != "Place":
+            return "Group"  # "the Azerbaijanis", "the Qashqais": a people, not a person or a body
         if type_ == "Person":
             if single and span[0].dep_ in {"compound", "amod", "nmod"} and span[0].head.is_lower:
                 return None  # "Azerbaijani people", "Majlis deputy", "Muharram religious holiday"

@@ -141,3 +141,12 @@ def test_an_abbreviated_title_ends_no_sentence(extractor):
     """seeds/corpus2/211 writes "Cde. Stalin asks Qavam ..." on a line of its own; the same in invented text."""
     x = extractor.analyse_text("The talks went well.\nCde. Stalin asks Qavam whether talks were held.\n", "1946-03-04")
     assert [s.text.strip() for _, s in x.sentences] == ["The talks went well.", "Cde. Stalin asks Qavam whether talks were held."]
+
+
+@pytest.mark.parametrize("sentence, name, type_", [
+    ("He showed me the telegram he had sent to Iran Ambassador London.", "London", "Place"),  # seeds/corpus2/215
+    ("The decision of the CC CPSU was sent to Tehran.", "CC CPSU", "Organization"),
+    ("The Azerbaijanis left the city.", "Azerbaijanis", "Group"),
+])
+def test_types_by_shape_and_size(extractor, sentence, name, type_):
+    assert (name, type_) in {(m.text, m.type) for m in extractor.analyse_text(sentence, "1946-01-28").mentions}
