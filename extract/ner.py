@@ -421,8 +421,10 @@ class NameFinder:
                 type_, rule, confidence = entry.type, "ner+authority", 0.9
             elif type_ == "Group" and len(span) == 1 and span[0].pos_ == "PROPN" and SURNAME.search(span.text):
                 type_, rule, confidence = "Person", "ner+morphology", 0.65  # "Guseinov" read as a nationality
+            elif type_ == "Group" and self._nationals(span):
+                rule = "ner+nationals"  # "the British are trying", "backed by Russians": a people as an actor
             elif type_ == "Group":
-                continue  # a nationality alone ("Iranian", "the Russians") is not an actor of its own
+                continue  # a nationality as a modifier ("Iranian", "Soviet") is not an actor of its own
             elif type_ != "Place" and self.places.is_place(clean_name(span.text)) and (
                     not title or self.places.population(clean_name(span.text)) >= BIG_PLACE) and not (
                     SURNAME.search(span.text) and self.places.population(clean_name(span.text)) < SMALL_TOWN):
@@ -535,6 +537,14 @@ class NameFinder:
                         spans.append(Span(doc, start, end, label=ent.label_))
                     start = end + 1
         return spans
+
+    def _nationals(self, span: Span) -> bool:
+        """A nationality named as a people, in a noun's place: "the British", "Russians" ("Soviets" is not one:
+        it is also the councils)."""
+        word = span[0]
+        return (len(span) == 1 and word.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj", "conj", "appos"}
+                and (word.text.endswith("s") or word.text in {"British", "English", "French", "Dutch"})
+                and word.lower_ != "soviets")
 
     def _described_as_person(self, span: Span) -> bool:
         """A name followed by ", a colonel", ", the commander": the description says it is a person."""

@@ -150,3 +150,12 @@ def test_an_abbreviated_title_ends_no_sentence(extractor):
 ])
 def test_types_by_shape_and_size(extractor, sentence, name, type_):
     assert (name, type_) in {(m.text, m.type) for m in extractor.analyse_text(sentence, "1946-01-28").mentions}
+
+
+def test_a_people_as_an_actor_is_a_group(extractor):
+    """The gold guidelines' "the British" (as actor); seeds/corpus/115 "the British are always trying"."""
+    x = extractor.analyse_text("The British are trying to keep their oil. Efforts backed by Russians failed. "
+                               "The Soviet consul and an Iranian officer left.", "1946-01-01")
+    found = {(m.text, m.type) for m in x.mentions}
+    assert {("British", "Group"), ("Russians", "Group")} <= found
+    assert not {m.text for m in x.mentions} & {"Soviet", "Iranian"}
