@@ -166,7 +166,8 @@ class NameFinder:
         recipients stand in known places ("Letter, X to Y", "Message from X to Y")."""
         candidates = (self._authority(doc) + self._other_scripts(doc) + self._after_titles(doc)
                       + self._office_holders(doc) + self._named_after_office(doc) + self._place_contexts(doc) + self._patterns(doc)
-                      + self._groups(doc) + self._organizations(doc) + self._statistical(doc)
+                      + self._groups(doc) + self._organizations(doc) + self._organization_names(doc)
+                      + self._statistical(doc)
                       + (self._title_parties(doc) if title else []))
         return self._resolve_overlaps(doc, candidates)
 
@@ -395,6 +396,40 @@ class NameFinder:
                 span = doc[start:i + 1]
                 found.append(Candidate(span.start_char, span.end_char, "Organization", "organization-pattern", 0.75, 2))
         return found
+
+    def _organization_names(self, doc: Doc) -> list[Candidate]:
+        """A capitalised body with what it belongs to: "the Democratic Party of Iranian Azerbaijan", "the CC of
+        the CP of Azerbaijan", "Council of Ministers of the USSR": one name, the place inside it no mention."""
+        found = []
+        i = 0
+        while i < len(doc):
+            if not self._is_body_head(doc[i]):
+                i += 1
+                continue
+            start = i
+            while start > 0 and doc[start - 1].text[:1].isupper() and doc[start - 1].pos_ in {"ADJ", "PROPN"} \
+                    and doc[start - 1].lower_ not in TITLE_WORDS:
+                start -= 1  # "Democratic Party", "Iranian Ministry"
+            end = i + 1
+            while end < len(doc) and self._is_body_head(doc[end]):
+                end += 1  # "CC CP"
+            while end + 1 < len(doc) and doc[end].lower_ == "of":
+                k = end + 1 + (doc[end + 1].lower_ == "the")
+                run = k
+                while run < len(doc) and (self._is_name_token(doc[run]) or self._is_body_head(doc[run])) \
+                        and doc[run].lower_ not in TITLE_WORDS:
+                    run += 1
+                if run == k:
+                    break
+                end = run
+            if end > i + 1 and doc[end - 1].i > i and any(t.lower_ == "of" for t in doc[i:end]):
+                span = doc[start:end]
+                found.append(Candidate(span.start_char, span.end_char, "Organization", "organization-name", 0.8, 5))
+            i = end
+        return found
+
+    def _is_body_head(self, token) -> bool:
+        return (token.text[:1].isupper() and token.lower_ in ORG_HEADS) or bool(re.fullmatch(r"[A-Z]{2,4}", token.text))
 
     def _statistical(self, doc: Doc) -> list[Candidate]:
         found = []

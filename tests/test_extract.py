@@ -159,3 +159,12 @@ def test_a_people_as_an_actor_is_a_group(extractor):
     found = {(m.text, m.type) for m in x.mentions}
     assert {("British", "Group"), ("Russians", "Group")} <= found
     assert not {m.text for m in x.mentions} & {"Soviet", "Iranian"}
+
+
+def test_a_body_keeps_what_it_belongs_to(extractor):
+    """seeds/003: "Telegram from the CC CP of Azerbaijan to M.D. Bagirov"; invented sentences of the same shape."""
+    x = extractor.analyse_text("Telegram from the CC CP of Azerbaijan to M.D. Bagirov. Members of the Democratic Party "
+                               "of Iranian Azerbaijan met the Council of Ministers of the USSR.", "1946-04-12")
+    orgs = {m.text for m in x.mentions if m.type == "Organization"}
+    assert {"CC CP of Azerbaijan", "Democratic Party of Iranian Azerbaijan", "Council of Ministers of the USSR"} <= orgs
+    assert "Azerbaijan" not in {m.text for m in x.mentions}
