@@ -537,6 +537,7 @@ class NameFinder:
             o.start <= c.start and c.end <= o.end and (o.end - o.start) > (c.end - c.start) for o in orgs))]
         for o in orgs:
             o.priority = 5
+        for o in orgs + [c for c in candidates if c.rule == "organization-name"]:
             holder = next((p for p in candidates if p.type == "Person" and p.rule.startswith("authority")
                            and o.start < p.start and p.end == o.end), None)
             if holder:  # "the People's Government of Azerbaijan Ja'far Pishevari": the body, then its head
