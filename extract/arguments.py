@@ -160,12 +160,17 @@ class ArgumentReader:
         heads += [p for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children if p.dep_ == "pobj"]
         return any(t.lower_ in troops for h in heads for t in [h, *[c for c in h.children if c.dep_ == "conj"]])
 
-    def stands_alone(self, token: Token, trigger: Trigger) -> bool:
-        """An event worth keeping without a named participant: "a law has been adopted", "we have given an order"."""
+    def stands_alone(self, token: Token, trigger: Trigger, event: Event) -> bool:
+        """An event worth keeping without a named participant: "a law has been adopted", "we have given an order",
+        "orders have been given", "the criminals have been arrested ... in Tabriz" (a deed with its place)."""
         objects = {c.lemma_.lower() for c in token.children if c.dep_ in {"dobj", "nsubjpass"}}
         if trigger.type == "Declaration" and objects & self.rules.words("declared"):
             return True
         if trigger.type == "TroopMovement" and self.moves_troops(token):
+            return True
+        if trigger.type in self.rules.words("done_where") and event.places and not token.pos_ == "NOUN":
+            return True
+        if trigger.type == "Order" and objects & self.rules.words("orders") and any(c.dep_ == "nsubjpass" for c in token.children):
             return True
         return trigger.type in {"Order", "Request"} and any(c.dep_ == "nsubj" and c.lower_ == "we" for c in token.children)
 

@@ -119,3 +119,12 @@ def test_roles_said_with_be_as_and_commas(extractor):
     assert {("Qavam", "Minister of Internal Affairs"), ("Kashani", "Chairman of the Majlis"),
             ("Tabatabai", "Chairman of the Iranian Majlis")} <= roles
     assert ("Tabatabai", "Person") in {(m.name, m.type) for m in x.mentions}  # named after its office
+
+
+def test_deeds_with_their_place_stand_without_named_participants(extractor):
+    x = read(extractor, "On 2 April the criminals were arrested and kept under guard in Tabriz. "
+                        "Orders have been given to our people. The guards might arrest someone in Khoy.")
+    arrest = next(e for e in x.events if e.type == "Arrest")
+    assert [m.name for m in arrest.places] == ["Tabriz"] and not arrest.patients
+    assert any(e.type == "Order" for e in x.events)
+    assert not any(e.type == "Arrest" and "Khoy" in e.evidence.text for e in x.events)  # hypothetical
