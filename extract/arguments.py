@@ -96,13 +96,20 @@ class ArgumentReader:
     def _nominal_child(self, child: Token, trigger: Trigger, event: Event, used: set[int]) -> None:
         """"the disarmament of a gendarmerie post", "a meeting with Pishevari", "Qavam's talks"."""
         dep, word = child.dep_, child.lower_
-        if dep == "prep" and word == "of":
+        if dep == "prep" and (word in {"from", "by"} or (word == "of" and trigger.type == "Communication")):
+            self._add(event.agents, child, used, event)  # "a telegram from Bagirov", "the report of the consul"
+            if trigger.object_role == "recipients":  # "a telegram from X to Y", "to Y" hung on X by the parser
+                for to in (t for p in child.children for t in p.children if t.dep_ == "prep" and t.lower_ == "to"):
+                    self._add(event.recipients, to, used, event)
+        elif dep == "prep" and word == "to" and trigger.object_role == "recipients":
+            self._add(event.recipients, child, used, event)  # "a letter to Stalin"
+        elif dep == "prep" and word == "of":
             self._add(event.agents if trigger.type == "TroopMovement" else event.patients, child, used, event)
         elif dep == "prep" and trigger.type == "TroopMovement" and word in MOVED_TO | MOVED_FROM:
             self._moved(child, event)
         elif dep == "prep" and word == "with":
             self._add(event.recipients, child, used, event)
-        elif (dep == "prep" and word in {"between", "by"}) or dep == "poss":
+        elif (dep == "prep" and word == "between") or dep == "poss":
             self._add(event.agents, child, used, event)
 
     def _verbal_child(self, token: Token, child: Token, trigger: Trigger, passive: bool, event: Event,
@@ -240,7 +247,7 @@ class ArgumentReader:
             if antecedent:
                 event.resolved_by[id(antecedent)] = target.text
                 found = [antecedent]
-            elif role is event.agents and target.pos_ in {"NOUN", "PROPN"}:
+            elif role is event.agents and target.pos_ in {"NOUN", "PROPN"} and not self.is_name(target):
                 event.agents_as_written.append(self.doc[target.left_edge.i: target.right_edge.i + 1].text)
         for m in found:
             if id(m) not in used:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extract.authority import AUTHORITY_FILE, Authority, load_authority
-from extract.events import SentenceReader, communication_event, counts_of, number_events
+from extract.events import COMMUNICATION_NOUNS, SentenceReader, communication_event, counts_of, number_events
 from extract.gazetteer import gazetteer
 from extract.names import clean_name, name_key
 from extract.ner import NameFinder, load_nlp, text_for_analysis
 from extract.reader import parse_documents, read_file, slug
-from extract.records import Entity, Extraction, Field, Mention, SourceFile
+from extract.records import Entity, Event, Extraction, Field, Mention, SourceFile
 from extract.resolve import resolve
 from extract.triggers import TRIGGERS_FILE, Rules
 
@@ -91,10 +91,23 @@ class Extractor:
                 extraction.roles.extend(reader.roles())
         for doc in documents:
             event = communication_event(doc, [m for m in extraction.mentions if m.doc_id == doc.doc_id])
-            if event:
+            if event:  # the document's own communication replaces the readings that only say it again
+                extraction.events = [e for e in extraction.events if not restates(e, event)]
                 extraction.events.append(event)
         number_events(extraction.events, extraction.roles)
         return extraction
+
+
+def restates(e: Event, document: Event) -> bool:
+    """A sentence's communication that is the document's own: its title read again, or "the letter of Qavam
+    to Sadchikov" in a document that is that letter (nobody in it whom the document does not name)."""
+    if e.doc_id != document.doc_id or e.type != document.type:
+        return False
+    if e.evidence.start == document.evidence.start:
+        return True
+    named = {m.entity or m.name for m in document.agents + document.recipients}
+    mine = {m.entity or m.name for m in e.agents + e.recipients}
+    return e.lemma in COMMUNICATION_NOUNS and bool(mine) and mine <= named
 
 
 SIC_NOTE = re.compile(r"\[\s*sic\b[^\]]*?spelled\s+([A-Z][\w’'-]+)", re.I)

@@ -142,6 +142,8 @@ class TriggerFinder:
         return None
 
     def _named_under(self, prep: Token) -> bool:
-        """A preposition that governs a name, or troops: "with Pishevari", "of Soviet troops"."""
+        """A preposition that governs an actor's name, or troops: "with Pishevari", "of Soviet troops" (not a
+        place: "a report from Tabriz" names no one who reported)."""
         pobj = next((c for c in prep.children if c.dep_ == "pobj"), None)
-        return pobj is not None and (bool(self.names_under(pobj)) or pobj.lower_ in self.rules.words("troops"))
+        return pobj is not None and (any(m.type != "Place" for m in self.names_under(pobj))
+                                     or pobj.lower_ in self.rules.words("troops"))

@@ -128,3 +128,18 @@ def test_deeds_with_their_place_stand_without_named_participants(extractor):
     assert [m.name for m in arrest.places] == ["Tabriz"] and not arrest.patients
     assert any(e.type == "Order" for e in x.events)
     assert not any(e.type == "Arrest" and "Khoy" in e.evidence.text for e in x.events)  # hypothetical
+
+
+def test_a_message_named_with_its_sender_is_a_communication(extractor):
+    x = read(extractor, "A telegram from General Aliyev to Stalin reached Moscow on 18 November. "
+                        "According to a report from Tabriz the city is calm.")
+    [telegram] = [e for e in x.events if e.type == "Communication"]
+    assert ([m.entity for m in telegram.agents], [m.entity for m in telegram.recipients]) == (
+        ["person/aliyev"], ["person/stalin"])
+    assert ("person/aliyev", "reportedTo", "person/stalin") in relations(x)
+
+
+def test_a_document_is_not_its_own_second_communication(extractor):
+    x = extractor.analyse_text("891.00/3–1746: Telegram\n\nThe Ambassador in Iran (Murray) to the Secretary of State\n\n"
+                               "352. The telegram of Murray was sent late.\n", "1946-03-17", name="frus")
+    assert [e.rule for e in x.events if e.type == "Communication"] == ["document-structure"]
