@@ -42,7 +42,8 @@ GLUE_WORDS = {"and", "the", ",", ";", "[", "]"} | TITLE_WORDS
 
 
 def _words(text: str) -> list[str]:
-    return [w.lower().rstrip(".") for w in re.findall(r"[\w’'-]+\.?|[“”\"‘']", text)]
+    """The words of a title, initials left out: "Letter, I. V. Stalin to ..." reads as "letter stalin to"."""
+    return [w.lower().rstrip(".") for w in re.findall(r"[\w’'-]+\.?|[“”\"‘']", text) if not re.fullmatch(r"[A-Z]\.", w)]
 
 
 def _same_kind(a: Mention, b: Mention) -> bool:
@@ -138,6 +139,7 @@ def communication_event(document: SourceDocument, mentions: list[Mention]) -> Ev
                   rule="document-structure", confidence=0.9,
                   evidence=document.title if roles else (document.header or document.addressees[0]),
                   trigger=noun or "telegram")
+    titled: list[Mention] = []
     for i, role in roles.items():
         m = mine[i]
         if m.type == "Place":
@@ -147,14 +149,16 @@ def communication_event(document: SourceDocument, mentions: list[Mention]) -> Ev
                 event.destination = event.destination or m
         elif role == "sender":
             event.agents.append(m)
-        elif not addressed:
-            event.recipients.append(m)
+        else:
+            titled.append(m)
     people = any(m.type == "Person" for m in addressed)
     for m in addressed:
         if m.type == "Place":
             event.destination = event.destination or m
         elif m.type == "Person" or (m.type in ACTOR_TYPES and not people):
             event.recipients.append(m)  # "To Generalissimo Stalin, Chairman of the Council of Ministers": Stalin
+    if not event.recipients:  # the addressee lines name no one ("to whom THE SOVIET AMBASSADOR"): the title's
+        event.recipients = titled
     for m in header_mentions:
         if m.type == "Place":
             event.origin = m

@@ -43,7 +43,7 @@ ORG_HEADS = INSTITUTION_HEADS
 # Names that are site furniture or headings, never entities, whatever the model says.
 NEVER_ENTITIES = {"leon levy foundation", "history and public policy program", "digital archive",
                   "wilson center", "cwihp", "telegram", "memo", "top secret", "received", "document information",
-                  "cde", "cdes", "vch", "english html", "citation", "no", "nº", "copy", "copy no",
+                  "cde", "cdes", "vch", "english html", "citation", "no", "nº", "copy", "copy no", "copy nº",
                   # telegraphese of the State Department: prime minister, foreign minister, your telegram
                   "primin", "fonmin", "fonoff", "urtel", "deptel", "embtel", "reurtel", "memos"}
 # Endings of Russian, Caucasian and Persian surnames, which the model often takes for places.
@@ -169,6 +169,7 @@ class NameFinder:
                       + self._groups(doc) + self._organizations(doc) + self._organization_names(doc)
                       + self._statistical(doc)
                       + (self._title_parties(doc) if title else []))
+        candidates = [c for c in candidates if clean_name(doc.text[c.start:c.end]).lower() not in NEVER_ENTITIES]
         return self._resolve_overlaps(doc, candidates)
 
     def _title_parties(self, doc: Doc) -> list[Candidate]:

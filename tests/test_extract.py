@@ -168,3 +168,18 @@ def test_a_body_keeps_what_it_belongs_to(extractor):
     orgs = {m.text for m in x.mentions if m.type == "Organization"}
     assert {"CC CP of Azerbaijan", "Democratic Party of Iranian Azerbaijan", "Council of Ministers of the USSR"} <= orgs
     assert "Azerbaijan" not in {m.text for m in x.mentions}
+
+
+@pytest.mark.parametrize("page, sender, recipient", [
+    # seeds/corpus2/238's shape: the addressee lines name no one, so the title's recipient stands
+    ("Telegram, Lozovsky to I. V. Sadchikov\n\nto where TEHRAN to whom THE SOVIET AMBASSADOR Copy Nº 1\n\nText.\n",
+     "person/lozovsky", "person/sadchikov"),
+    ("Letter, I. V. Stalin to Cde. Pishevari\n\nText of the letter.\n", "person/stalin", "person/pishevari"),
+])
+def test_titles_with_initials_and_empty_addressees(extractor, tmp_path, page, sender, recipient):
+    (tmp_path / "INDEX.tsv").write_text(f"file\tsource_url\tdate\ttitle\nletter.txt\t\t1946-05-08\t{page.splitlines()[0]}\n")
+    (tmp_path / "letter.txt").write_text(page)
+    x = extractor.analyse_file(tmp_path / "letter.txt")
+    extractor.resolve([x])
+    telegram = next(e for e in x.events if e.rule == "document-structure")
+    assert ([m.entity for m in telegram.agents], [m.entity for m in telegram.recipients]) == ([sender], [recipient])
