@@ -50,19 +50,19 @@ class RoleReader:
         j = span.start - 1
         while j >= 0 and span.start - j <= 14:
             t = self.doc[j]
-            if t.lemma_.lower() in ROLE_NOUNS and t.text[:1].isupper():
+            if t.lemma_.lower() in ROLE_NOUNS and self._capitalised(t):
                 break
             if any(o is not holder and o.type == "Person" and o.start <= self.field.start + t.idx < o.end
                    for o in self.mentions):
                 return []  # another person stands between: the office is theirs
-            if not (t.lower_ in OFFICE_GLUE or (t.text[:1].isupper() and t.pos_ in {"PROPN", "ADJ", "NOUN"})):
+            if not (t.lower_ in OFFICE_GLUE or (self._capitalised(t) and t.pos_ in {"PROPN", "ADJ", "NOUN", "VERB"})):
                 return []
             j -= 1
         else:
             return []
         office = self.doc[j]
         start = j
-        while start > 0 and self.doc[start - 1].text[:1].isupper() and self.doc[start - 1].pos_ in {"ADJ", "PROPN"}:
+        while start > 0 and self._capitalised(self.doc[start - 1]) and self.doc[start - 1].pos_ in {"ADJ", "PROPN"}:
             start -= 1  # "Soviet Ambassador"
         between = [m for m in self.mentions
                    if self.field.start + office.idx < m.start and m.end <= self.field.start + span.start_char]
@@ -74,8 +74,8 @@ class RoleReader:
 
     def _role_phrases(self, head: Token) -> list[Token]:
         phrases = [c for c in head.children if c.dep_ in {"appos", "compound"} and c.lemma_.lower() in ROLE_NOUNS]
-        if head.dep_ == "appos" and head.head.lemma_.lower() in ROLE_NOUNS:
-            phrases.append(head.head)  # "our attaché, Colonel Razin"
+        if head.dep_ in {"appos", "compound"} and head.head.lemma_.lower() in ROLE_NOUNS:
+            phrases.append(head.head)  # "our attaché, Colonel Razin", "Mir Bagirov CC Secretary of the ..."
         i = head.left_edge.i - 1
         while i >= 0 and self.doc[i].lower_.rstrip(".") in TITLE_WORDS:
             i -= 1
@@ -103,6 +103,10 @@ class RoleReader:
                 phrases.append(self.doc[j])  # "Petrovsky, the Soviet consul in Rasht," where the parse broke
         return phrases
 
+    def _capitalised(self, token: Token) -> bool:
+        """As written in the file: a title's words are read lowered ("secretary"), but were "Secretary"."""
+        return self.field.text[token.idx:token.idx + 1].isupper()
+
     def _office_ending_at(self, token: Token) -> Token | None:
         """The office noun whose phrase ends with this token: "Chairman" for "... Chairman of the Iranian Majlis"."""
         while True:
@@ -113,9 +117,10 @@ class RoleReader:
             token = token.head
 
     def _role(self, holder: Mention, token: Token) -> Role:
-        modifiers = [c for c in token.children if c.dep_ in {"amod", "compound"} and c.i < token.i]
-        words = sorted(modifiers + [token], key=lambda t: t.i)
-        text = self.doc[words[0].i: token.i + 1].text
+        holder_end = self.spans[id(holder)].end if self.spans.get(id(holder)) is not None else 0
+        modifiers = [c for c in token.children if c.dep_ in {"amod", "compound"} and holder_end <= c.left_edge.i < token.i]
+        words = sorted(modifiers + [token], key=lambda t: t.left_edge.i)
+        text = self.doc[words[0].left_edge.i: token.i + 1].text
         of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
         role = Role(doc_id=self.document.doc_id, n=0, holder=holder, role=text,
                     evidence=self._sentence_field(token), rule="role:apposition", confidence=0.8)

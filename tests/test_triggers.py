@@ -143,3 +143,9 @@ def test_a_document_is_not_its_own_second_communication(extractor):
     x = extractor.analyse_text("891.00/3–1746: Telegram\n\nThe Ambassador in Iran (Murray) to the Secretary of State\n\n"
                                "352. The telegram of Murray was sent late.\n", "1946-03-17", name="frus")
     assert [e.rule for e in x.events if e.type == "Communication"] == ["document-structure"]
+
+
+def test_offices_in_titles_and_after_the_name(extractor):
+    x = read(extractor, "Decree of the CC CPSU Politburo to Mir Bagirov CC Secretary of the Communist Party of "
+                        "Azerbaijan, on measures.")
+    assert {(r.holder.entity, r.role) for r in x.roles} == {("person/bagirov", "Secretary of the Communist Party")}
