@@ -15,7 +15,7 @@ TITLES = sorted([
     "Colonel", "Col.", "Captain", "Capt.", "Major", "Maj.", "Marshal", "Admiral", "Sergeant",
     "Consul", "Vice-Consul", "Vice Consul", "Consul General", "Ambassador", "Attaché", "Attache",
     "Prime Minister", "Minister", "Premier", "President", "Chairman", "Secretary", "Deputy",
-    "Commissar", "Commander", "Chief", "Governor", "Shah", "King", "Prince",
+    "Commissar", "Commander", "Chief", "Governor", "Shah", "King", "Prince", "Princess", "Queen",
     # Persian ranks as the documents write them: colonel, brigadier, major general, major, captain
     "Serhang", "Sarhang", "Sartip", "Sarlashkar", "Sargord", "Sarvan", "Sepahbod",
 ], key=len, reverse=True)
@@ -24,7 +24,8 @@ TITLE_WORDS = {w.lower().rstrip(".") for t in TITLES for w in t.split()} - {"of"
 # Head words of institutions: "the Majlis", "the Government" named alone mean a different body in each document.
 INSTITUTION_HEADS = {"party", "committee", "council", "government", "ministry", "congress", "assembly", "majlis",
                      "embassy", "consulate", "bureau", "politburo", "directorate", "commissariat", "staff", "union",
-                     "organization", "front", "league", "society", "program", "foundation", "court", "tribunal"}
+                     "organization", "front", "league", "society", "program", "foundation", "court", "tribunal",
+                     "govt"}
 
 # Nouns of office: an apposition or compound with one of these states a role ("the British consul in Tabriz").
 ROLE_NOUNS = {"consul", "vice-consul", "attaché", "attache", "ambassador", "minister", "commander", "deputy",

@@ -54,7 +54,7 @@ MONTH_NAMES = frozenset({"january", "february", "march", "april", "may", "june",
 PERSON_NOUNS = {"colonel", "general", "officer", "leader", "member", "organizer", "secretary", "chairman",
                 "commander", "deputy", "consul", "merchant", "representative", "agent", "supporter", "man", "woman"}
 INSTITUTIONS = {"government", "consulate", "embassy", "radio", "ministry", "party", "organization", "command",
-                "committee", "council", "legation", "mission", "parliament", "majlis"}
+                "committee", "council", "legation", "mission", "parliament", "majlis", "authorities", "govt"}
 # Words before a name that say it is a place: "in Miandub", "from Sarab", "to Khoy".
 # ("to" and "from" are not among them: a letter goes to a person, a visit is paid to one.)
 PLACE_PREPOSITIONS = {"in", "at", "near", "into", "toward", "towards", "through", "outside", "across", "around",
@@ -387,7 +387,7 @@ class NameFinder:
         "Tehran radio", "the Seyyed Ziaeddin party"."""
         found = []
         for i, token in enumerate(doc):
-            if token.lower_ not in INSTITUTIONS or not token.is_lower:
+            if token.lower_ not in INSTITUTIONS or not (token.is_lower or token.text == "Govt"):  # "Soviet Govt"
                 continue
             start = i
             while start > 0 and doc[start - 1].text[:1].isupper() and doc[start - 1].pos_ in {"ADJ", "PROPN"} \
@@ -465,6 +465,8 @@ class NameFinder:
                     not title or self.places.population(clean_name(span.text)) >= BIG_PLACE) and not (
                     SURNAME.search(span.text) and self.places.population(clean_name(span.text)) < SMALL_TOWN):
                 type_, rule, confidence = "Place", "ner+gazetteer", 0.8
+            elif type_ == "Place" and len(span) > 1 and span[-1].lower_ in ORG_HEADS:
+                type_, rule = "Organization", "ner+head-word"  # "the Soviet Government" is a body, not a place
             elif type_ == "Organization" and span[-1].lower_ in MILITARY_UNIT_WORDS:
                 type_, rule = "Group", "ner+military-unit"
             else:

@@ -183,3 +183,12 @@ def test_titles_with_initials_and_empty_addressees(extractor, tmp_path, page, se
     extractor.resolve([x])
     telegram = next(e for e in x.events if e.rule == "document-structure")
     assert ([m.entity for m in telegram.agents], [m.entity for m in telegram.recipients]) == ([sender], [recipient])
+
+
+def test_governments_and_authorities_are_bodies(extractor):
+    """seeds/corpus2/234 "the Soviet Government", 208 "Soviet Govt" (FRUS), 001 "Iranian authorities"."""
+    x = extractor.analyse_text("In the opinion of the Soviet Government, the Iranian authorities and the Soviet Govt "
+                               "agreed. Princess Ashraf Pahlavi told me.", "1946-07-28")
+    found = {(m.text, m.type) for m in x.mentions}
+    assert {("Soviet Government", "Organization"), ("Iranian authorities", "Organization"),
+            ("Soviet Govt", "Organization"), ("Ashraf Pahlavi", "Person")} <= found
