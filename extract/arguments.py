@@ -17,6 +17,7 @@ ACTOR_TYPES = {"Person", "Organization", "Group"}
 PRONOUNS = {"he": {"Person"}, "him": {"Person"}, "she": {"Person"}, "her": {"Person"},
             "they": {"Group", "Organization"}, "them": {"Group", "Organization"}, "it": {"Organization"}}
 LATTER = {"latter"}
+WRITERS = {"i", "we"}  # the document's writer, whom the sentence does not name
 SUB_CLAUSES = {"relcl", "acl", "advcl", "ccomp", "xcomp"}
 LOCATIVE = {"in", "at", "near", "outside", "inside", "around", "within", "on"}
 # Prepositions whose phrase is not where the event happened: origins, destinations, targets, topics.
@@ -249,6 +250,8 @@ class ArgumentReader:
                 found = [antecedent]
             elif role is event.agents and target.pos_ in {"NOUN", "PROPN"} and not self.is_name(target):
                 event.agents_as_written.append(self.doc[target.left_edge.i: target.right_edge.i + 1].text)
+            elif role is event.agents and target.lower_ in WRITERS:
+                event.agents_as_written.append(target.text)  # "I replied", "we have given": the writer, unnamed
         for m in found:
             if id(m) not in used:
                 used.add(id(m))

@@ -222,7 +222,7 @@ class SentenceReader:
         if token.dep_ == "acl" and token.tag_ == "VBG" and token.head.lemma_.lower() in COMMUNICATION_NOUNS:
             event.agents_as_written.append(token.head.text)  # "Message requesting paper": the message asks
         if not (event.agents or event.patients or event.recipients or self.args.stands_alone(token, trigger, event)
-                or (event.agents_as_written and trigger.type in {"Communication", "Request", "Order"})):
+                or (event.agents_as_written and trigger.type in {"Communication", "Request", "Order", "Meeting"})):
             return None
         dates = find_dates(evidence.text, self.document.date_iso)
         at = token.idx - sentence.start_char

@@ -149,3 +149,12 @@ def test_offices_in_titles_and_after_the_name(extractor):
     x = read(extractor, "Decree of the CC CPSU Politburo to Mir Bagirov CC Secretary of the Communist Party of "
                         "Azerbaijan, on measures.")
     assert {(r.holder.entity, r.role) for r in x.roles} == {("person/bagirov", "Secretary of the Communist Party")}
+
+
+def test_the_writer_as_written(extractor):
+    """FRUS and Soviet cables: "I replied to Qavam", "I saw Qavam" (seeds/corpus2/212, 215): the event stands,
+    its agent kept as written and no relation invented."""
+    x = read(extractor, "On 2 October I replied to Qavam that the elections were late. I saw Qavam yesterday.")
+    assert sorted((e.type, tuple(e.agents_as_written)) for e in x.events) == [
+        ("Communication", ("I",)), ("Meeting", ("I",))]
+    assert not relations(x)
