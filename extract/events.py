@@ -13,7 +13,7 @@ import re
 
 from spacy.tokens import Doc, Token
 
-from extract.arguments import ACTOR_TYPES, ArgumentReader
+from extract.arguments import ACTOR_TYPES, WRITERS, ArgumentReader
 from extract.dates import find_date, find_dates
 from extract.names import TITLE_WORDS
 from extract.reality import RealityFilter
@@ -221,6 +221,9 @@ class SentenceReader:
             return None
         if token.dep_ == "acl" and token.tag_ == "VBG" and token.head.lemma_.lower() in COMMUNICATION_NOUNS:
             event.agents_as_written.append(token.head.text)  # "Message requesting paper": the message asks
+        if trigger.type == "Communication" and token.tag_ in {"VBP", "VBZ"} and not (event.agents or event.recipients) \
+                and set(w.lower() for w in event.agents_as_written) <= WRITERS and event.agents_as_written:
+            return None  # "We report information about ...": the document speaking of itself
         if not (event.agents or event.patients or event.recipients or self.args.stands_alone(token, trigger, event)
                 or (event.agents_as_written and trigger.type in {"Communication", "Request", "Order", "Meeting"})):
             return None

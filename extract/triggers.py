@@ -132,7 +132,7 @@ class TriggerFinder:
         preps = {c.lower_ for c in token.children if c.dep_ == "prep" and self._named_under(c)}
         if preps & self.rules.self_evident.get(trigger.type, frozenset()):
             return trigger
-        if token.dep_ == "pobj" and head.lower_ in self.rules.words("realized_by"):
+        if token.dep_ in {"pobj", "dobj"} and head.lower_ in self.rules.words("realized_by"):
             return trigger  # "during the disarmament of a gendarmerie post"
         happened = self.rules.words("happened")
         if token.dep_ in {"nsubj", "nsubjpass"} and head.lemma_ in happened:

@@ -158,3 +158,12 @@ def test_the_writer_as_written(extractor):
     assert sorted((e.type, tuple(e.agents_as_written)) for e in x.events) == [
         ("Communication", ("I",)), ("Meeting", ("I",))]
     assert not relations(x)
+
+
+def test_what_the_document_says_of_itself_and_what_is_asked_for_are_no_events(extractor):
+    """"We report information about Iranian Azerbaijan as of 2200 22 November" (seed 000); "regarding withdrawal
+    of troops" (seeds/corpus2/207) is a topic, "following the withdrawal of Soviet troops" a deed."""
+    x = read(extractor, "We report information about Iranian Azerbaijan as of 2200 22 November. He spoke regarding "
+                        "withdrawal of troops. Riots began following the withdrawal of Soviet troops.")
+    assert [(e.type, e.trigger) for e in x.events] == [("TroopMovement", "withdrawal")]
+    assert "following" in x.events[0].evidence.text
