@@ -37,6 +37,7 @@ _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _BRACKETS = re.compile(r"\[[^\]]*\]")
 
 
+@lru_cache(maxsize=65536)
 def strip_title(name: str) -> tuple[str, str | None]:
     """("General Derakhshani") -> ("Derakhshani", "General"); repeated titles ("General-Major Cde. X") too."""
     found: list[str] = []
@@ -53,6 +54,7 @@ def strip_title(name: str) -> tuple[str, str | None]:
     return rest, (" ".join(found) or None)
 
 
+@lru_cache(maxsize=65536)
 def clean_name(name: str) -> str:
     """The name as a person would cite it: no title, no brackets around it, no possessive."""
     name, _ = strip_title(name)
