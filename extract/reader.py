@@ -140,7 +140,18 @@ def read_file(path: str | Path, max_bytes: int = 5_000_000) -> SourceFile:
         text=text,
         sha256=hashlib.sha256(data).hexdigest(),
         source_url=_manifest_row(path).get("source_url") or None,
+        rights=rights_statement(text),
     )
+
+
+_RIGHTS = re.compile(r"^[ \t]*(?:Rights[ \t]*\n\s*)?(?P<text>(?:The History and Public Policy Program welcomes reuse|"
+                     r"Some documents may be subject to copyright)[^\n]*)", re.MULTILINE)
+
+
+def rights_statement(text: str) -> str | None:
+    """The archive's rights statement ('... welcomes reuse of Digital Archive materials ...'), if printed."""
+    m = _RIGHTS.search(text)
+    return " ".join(m.group("text").split()) if m else None
 
 
 # ---------------------------------------------------------------------------------------------

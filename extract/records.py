@@ -30,6 +30,7 @@ class SourceFile:
     text: str  # the decoded file text; every offset points into it
     sha256: str
     source_url: str | None = None
+    rights: str | None = None  # the archive's own rights statement, as the page prints it
 
 
 @dataclass

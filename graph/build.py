@@ -20,6 +20,7 @@ from extract.records import FOLDER_TYPES, Entity, Extraction
 from extract.resolve import preferred_label
 from graph.iris import Minter, ontology_graph, sparql_prefixes
 from graph.mapping import corpus_quads, file_quads
+from graph.publish import Activity, DatasetInfo, now, record_activity, void_quads, write_dumps
 from graph.store import open_store, replace_graph
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "akg.ttl"
@@ -37,8 +38,10 @@ class BuildReport:
 
 
 def build(paths: list[str], store_path: str, base: str | None = None,
-          echo: Callable[[str], None] = print, extractor: Extractor | None = None) -> BuildReport:
+          echo: Callable[[str], None] = print, extractor: Extractor | None = None,
+          info: DatasetInfo | None = None) -> BuildReport:
     report = BuildReport()
+    activity = Activity(started=now())
     extractor = extractor or Extractor()
     minter = Minter(base)
     files = []
@@ -60,6 +63,7 @@ def build(paths: list[str], store_path: str, base: str | None = None,
     extractor.resolve(extractions, known_entities(store, minter))
     for x in extractions:
         replace_graph(store, minter.file_graph(x.file.file_id), file_quads(minter, x))
+        activity.files.append((x.file.file_id, Path(x.file.path).name, x.file.sha256))
         report.built.append(x.file.path)
         report.documents += len(x.documents)
         report.mentions += len(x.mentions)
@@ -70,7 +74,11 @@ def build(paths: list[str], store_path: str, base: str | None = None,
     replace_graph(store, ontology_graph(), [
         Quad(t.subject, t.predicate, t.object, ontology_graph())
         for t in pyoxigraph.parse(path=str(ONTOLOGY_FILE), format=pyoxigraph.RdfFormat.TURTLE)])
+    activity.ended = now()
+    record_activity(store, minter, activity)
+    replace_graph(store, minter.void_graph(), void_quads(store, minter, info or DatasetInfo(), activity.ended))
     store.flush()
+    write_dumps(store, store_path)
     report.entities = Counter(e.type for e in entities.values())
     report.quads = len(store)
     return report

@@ -8,9 +8,11 @@ from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfForm
 
 from extract.pipeline import Extractor, ExtractorConfig
 from graph.build import build as build_store
+from graph.formats import BY_NAME
+from graph.publish import DatasetInfo, export as export_store
 from graph.entities import entity_rows, explain
 from graph.iris import PREFIXES
-from graph.store import DEFAULT_STORE, StoreError, open_store
+from graph.store import DEFAULT_STORE, StoreError, open_store, stored_base
 
 STORE_OPTION = click.option("--store", "store_path", default=DEFAULT_STORE, show_default=True,
                             help="Oxigraph store folder.")
@@ -21,14 +23,17 @@ STORE_OPTION = click.option("--store", "store_path", default=DEFAULT_STORE, show
 @STORE_OPTION
 @click.option("--base", default=None, help="Base of dataset IRIs (default $ARCHIVEKG_BASE or https://kg.example/).")
 @click.option("--max-bytes", default=5_000_000, show_default=True, type=int, help="Larger files are skipped.")
-def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int) -> None:
+@click.option("--license", "license_", default=None,
+              help="IRI of the dataset's license (default $ARCHIVEKG_LICENSE, else CC0 1.0).")
+def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None) -> None:
     """Build (or rebuild) the graph of the given files and folders into the store.
 
     Exit status: 0 when every file was built, 1 when some were skipped, 2 when none could be built.
     """
     try:
         report = build_store(list(paths), store_path, base=base, echo=lambda line: click.echo(line, err=True),
-                             extractor=Extractor(ExtractorConfig(max_bytes=max_bytes)))
+                             extractor=Extractor(ExtractorConfig(max_bytes=max_bytes)),
+                             info=DatasetInfo(license=license_) if license_ else None)
     except StoreError as err:
         raise click.ClickException(str(err))
     click.echo(f"built {len(report.built)} file(s): {report.documents} documents, {report.mentions} mentions, "
@@ -40,6 +45,54 @@ def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: 
         for line in report.skipped:
             click.echo(f"  {line}", err=True)
         sys.exit(1 if report.built else 2)
+
+
+@click.command()
+@STORE_OPTION
+@click.option("--format", "fmt", type=click.Choice([*BY_NAME, "quickstatements"]), default="nquads", show_default=True)
+@click.option("--graph", "graph_name", default=None,
+              help="Only this named graph: a file id (as in /doc/ID), 'corpus', 'ontology', or a graph IRI.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write here instead of standard output.")
+@click.option("--target", default="wikidata", show_default=True,
+              help="QuickStatements only: 'wikidata' or a mapping file (TOML) for another Wikibase.")
+def export(store_path: str, fmt: str, graph_name: str | None, out: str | None, target: str) -> None:
+    """Write the store (or one graph) as RDF, streamed, or as QuickStatements for Wikidata-style tools."""
+    try:
+        store = open_store(store_path, read_only=True)
+    except StoreError as err:
+        raise click.ClickException(str(err))
+    stream = open(out, "wb") if out else sys.stdout.buffer
+    try:
+        if fmt == "quickstatements":
+            from graph.quickstatements import Mapping, quickstatements
+
+            for line in quickstatements(store, Mapping.load(target)):
+                stream.write(line.encode("utf-8") + b"\n")
+        else:
+            export_store(store, BY_NAME[fmt], stream, _graph(store, graph_name) if graph_name else None)
+    finally:
+        if out:
+            stream.close()
+        else:
+            stream.flush()
+
+
+def _graph(store, name: str):
+    """The named graph a user means by a file id, 'corpus', 'ontology' or an IRI; an error if the store has none."""
+    from pyoxigraph import NamedNode
+
+    from graph.iris import Minter, ontology_graph
+
+    minter = Minter(stored_base(store))
+    graph = {"corpus": minter.corpus_graph(), "ontology": ontology_graph(), "void": minter.void_graph(),
+             "provenance": minter.provenance_graph()}.get(name)
+    if graph is None:
+        graph = NamedNode(name) if ":" in name else minter.file_graph(name)
+    if not store.contains_named_graph(graph):
+        raise click.ClickException(f"the store has no graph {graph.value} (give a file id as in /doc/ID, "
+                                   "'corpus', 'ontology' or a graph IRI)")
+    return graph
 
 
 @click.command()

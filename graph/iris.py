@@ -28,6 +28,8 @@ PREFIXES = {
     "geo": "http://www.w3.org/2003/01/geo/wgs84_pos#",
     "void": "http://rdfs.org/ns/void#",
     "wd": "http://www.wikidata.org/entity/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
 }
 
 
@@ -70,8 +72,17 @@ class Minter:
     def corpus_graph(self) -> NamedNode:
         return self.iri("graph/corpus")
 
+    def void_graph(self) -> NamedNode:
+        return self.iri("graph/void")
+
+    def provenance_graph(self) -> NamedNode:
+        return self.iri("graph/provenance")
+
     def dataset(self) -> NamedNode:
         return self.iri("dataset")
+
+    def activity(self, stamp: str) -> NamedNode:
+        return self.iri(f"build/{stamp}")
 
     def doc(self, doc_id: str) -> NamedNode:
         return self.iri(f"doc/{doc_id}")
@@ -92,3 +103,8 @@ class Minter:
 
 def ontology_graph() -> NamedNode:
     return NamedNode(ONTOLOGY_IRI)
+
+
+def jsonld_context() -> dict:
+    """The JSON-LD context of every JSON-LD we write, served at /ns/context.jsonld: our prefixes."""
+    return {"@context": dict(PREFIXES)}

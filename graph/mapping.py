@@ -72,6 +72,7 @@ class FileGraph:
         self.add(node, "akg:sha256", f.sha256)
         if f.source_url:
             self.add(node, "dcterms:source", NamedNode(f.source_url))
+        self.add(node, "dcterms:rights", f.rights)
 
     def _document(self, doc: SourceDocument) -> None:
         node = self.m.doc(doc.doc_id)
@@ -94,6 +95,7 @@ class FileGraph:
         self.add(node, "akg:translator", doc.translator)
         if doc.file.source_url:
             self.add(node, "dcterms:source", NamedNode(doc.file.source_url))
+        self.add(node, "dcterms:rights", doc.file.rights)
 
     def _sentence(self, doc_id: str, s: Field) -> None:
         node = self.m.sentence(doc_id, s.start, s.end)
@@ -204,9 +206,6 @@ def corpus_quads(minter: Minter, entities: dict[str, Entity], geonames: dict[str
     def add(s, p, o):
         quads.append(Quad(s, term(p), o if isinstance(o, (NamedNode, Literal)) else lit(o), graph))
 
-    dataset = minter.dataset()
-    add(dataset, "rdf:type", term("void:Dataset"))
-    add(dataset, "void:uriSpace", minter.base)
     for key, e in sorted(entities.items()):
         node = minter.entity(key)
         add(node, "rdf:type", term(f"akg:{FOLDER_TYPES[key.split('/')[0]]}"))
@@ -233,5 +232,6 @@ def corpus_quads(minter: Minter, entities: dict[str, Entity], geonames: dict[str
             if coords:
                 add(node, "geo:lat", lit(coords[0]))
                 add(node, "geo:long", lit(coords[1]))
-                add(node, "akg:geonamesId", str(geonames[key]))
+            add(node, "akg:geonamesId", str(geonames[key]))
+            add(node, "skos:exactMatch", NamedNode(f"https://sws.geonames.org/{geonames[key]}/"))
     return quads

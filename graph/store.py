@@ -5,6 +5,8 @@ from pathlib import Path
 
 from pyoxigraph import Quad, Store
 
+from graph.iris import configured_base, sparql_prefixes
+
 DEFAULT_STORE = "data/store"
 
 
@@ -34,3 +36,9 @@ def replace_graph(store: Store, graph, quads: list[Quad]) -> None:
     if store.contains_named_graph(graph):
         store.remove_graph(graph)
     store.extend(quads)
+
+
+def stored_base(store: Store) -> str:
+    """The dataset base the build recorded (void:uriSpace), so readers mint the IRIs the data has."""
+    rows = list(store.query(sparql_prefixes() + "SELECT ?b WHERE { GRAPH ?g { ?d a void:Dataset ; void:uriSpace ?b } } LIMIT 1"))
+    return configured_base(rows[0]["b"].value if rows else None)

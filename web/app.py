@@ -11,37 +11,30 @@ import re
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Flask, Response, abort, redirect, render_template, request
+from flask import Flask, Response, abort, redirect, render_template, request, send_from_directory
 
 from extract.reader import slug
-from graph.iris import PREFIXES, sparql_prefixes
+from graph.formats import BY_NAME, DESCRIPTION_FORMATS, Format, best_media_type
+from graph.iris import PREFIXES, jsonld_context, sparql_prefixes
+from graph.publish import dump_formats, dump_name, dumps_folder
 from graph.store import open_store
+from web.negotiate import HTML, alternates, choose, not_acceptable, rdf_response, vary
+from web.describe import service_description
 from web.maps import cluster, coord, degrees, svg_map
 from web.queries import ENTITY_TYPES, LIST_PAGE, TYPE_NOUNS, Pages, short
-from web.sparql import GRAPH_FORMATS, QueryPool, looks_like_update
+from web.sparql import QueryPool, looks_like_update
 
-TWINS = {  # extension -> (pyoxigraph format, media type)
-    "ttl": (ox.RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
-    "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
-}
 FORMAT_PARAM = {  # ?format= -> (solutions format, graph format)
-    "json": ("JSON", "JSON_LD"), "xml": ("XML", "RDF_XML"), "csv": ("CSV", "N_TRIPLES"),
-    "tsv": ("TSV", "N_TRIPLES"), "ttl": ("JSON", "TURTLE"), "turtle": ("JSON", "TURTLE"),
-    "nt": ("JSON", "N_TRIPLES"), "ntriples": ("JSON", "N_TRIPLES"), "jsonld": ("JSON", "JSON_LD"),
-    "rdfxml": ("XML", "RDF_XML"),
+    "json": ("JSON", "jsonld"), "xml": ("XML", "rdfxml"), "csv": ("CSV", "ntriples"), "tsv": ("TSV", "ntriples"),
+    **{f.name: ("JSON", f.name) for f in DESCRIPTION_FORMATS}, **{f.suffix: ("JSON", f.name) for f in DESCRIPTION_FORMATS},
 }
 SOLUTION_ACCEPT = {
     "application/sparql-results+json": "JSON", "application/json": "JSON",
     "application/sparql-results+xml": "XML", "application/xml": "XML", "text/xml": "XML",
     "text/csv": "CSV", "text/tab-separated-values": "TSV", "text/html": "html",
 }
-GRAPH_ACCEPT = {
-    "text/turtle": "TURTLE", "application/x-turtle": "TURTLE", "application/n-triples": "N_TRIPLES",
-    "text/plain": "N_TRIPLES", "application/ld+json": "JSON_LD", "application/json": "JSON_LD",
-    "application/rdf+xml": "RDF_XML", "application/xml": "RDF_XML", "text/html": "html",
-}
 HTML_ROWS = 2000
+TWIN_SUFFIXES = {f.suffix: f for f in DESCRIPTION_FORMATS}
 
 EXAMPLES = [
     ("Persons and their names", """SELECT ?person ?label (GROUP_CONCAT(?alt; separator=", ") AS ?names) WHERE {
@@ -80,7 +73,8 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
 
     @app.context_processor
     def _globals():
-        return {"base_iri": pages.base, "nouns": TYPE_NOUNS, "degrees": degrees}
+        twins = alternates(request.path.strip("/")) if request.endpoint in ("resource", "dataset") else []
+        return {"base_iri": pages.base, "nouns": TYPE_NOUNS, "degrees": degrees, "alternates": twins}
 
     # ------------------------------------------------------------ pages
     def home():
@@ -109,14 +103,19 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
 
     def resource(path: str):
         """Any IRI under the base: entity, document, event, sentence/mention (-> anchor), or a plain view."""
-        m = re.fullmatch(r"(.+)\.(ttl|nt|jsonld)", path)
-        if m:
-            return twin(m.group(1), m.group(2))
+        m = re.fullmatch(r"(.+)\.(\w+)", path)
+        if m and m.group(2) in TWIN_SUFFIXES:
+            return twin(m.group(1), TWIN_SUFFIXES[m.group(2)])
         iri = pages.iri(quote(path, safe="/-_.~"))
-        best = request.accept_mimetypes.best_match(["text/html", "text/turtle", "application/n-triples",
-                                                    "application/ld+json"])
-        if best and best != "text/html" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]:
-            return twin(path, {"text/turtle": "ttl", "application/n-triples": "nt"}.get(best, "jsonld"))
+        form = choose()
+        if form is None:
+            return not_acceptable()
+        if form != HTML:
+            return twin(path, form)
+        return vary(page(path, iri), path)
+
+    def page(path: str, iri: str):
+        """The HTML view of a resource."""
         folder = path.split("/", 1)[0]
         anchor = re.fullmatch(r"doc/(.+)/([sm])/(\d+-\d+)", path)
         if anchor and pages.exists(iri):
@@ -173,13 +172,45 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
         body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1)
         return Response(body, mimetype="application/geo+json", headers={"Access-Control-Allow-Origin": "*"})
 
-    def twin(path: str, ext: str):
+    def twin(path: str, fmt: Format):
         iri = pages.iri(quote(path, safe="/-_.~"))
         if not pages.exists(iri):
+            return vary(plain(404, f"no resource {iri}"))
+        return rdf_response(pages.describe(iri), fmt, path)
+
+    # ------------------------------------------------------------ publishing: VoID, dumps, context
+    def dataset(suffix: str | None = None):
+        """The VoID description of the dataset (its own named graph), as HTML or RDF."""
+        form = TWIN_SUFFIXES.get(suffix) if suffix else choose()
+        if form is None:
+            return not_acceptable() if not suffix else abort(404)
+        if form == HTML:
+            return vary(page("dataset", pages.iri("dataset")), "dataset")
+        return rdf_response(pages.void(), form, "dataset")
+
+    def well_known_void():
+        form = choose()
+        if form is None:
+            return not_acceptable()
+        if form == HTML:
+            return vary(redirect("/dataset", 303))
+        return rdf_response(pages.void(), form, "dataset")
+
+    def dumps():
+        folder = dumps_folder(store_path)
+        files = [{"name": dump_name(f), "format": f, "bytes": (folder / dump_name(f)).stat().st_size}
+                 for f in dump_formats() if (folder / dump_name(f)).is_file()]
+        return render_template("dumps.html", files=files)
+
+    def dump_file(name: str):
+        if name not in {dump_name(f) for f in dump_formats()}:
             abort(404)
-        fmt, media = TWINS[ext]
-        body = ox.serialize(pages.describe(iri), format=fmt, prefixes=PREFIXES if ext == "ttl" else None)
-        return Response(body, mimetype=media.split(";")[0], headers={"Content-Type": media})
+        return send_from_directory(dumps_folder(store_path).resolve(), name, mimetype="application/gzip",
+                                   as_attachment=True, max_age=300)
+
+    def context():
+        return Response(json.dumps(jsonld_context(), indent=1), mimetype="application/ld+json",
+                        headers={"Access-Control-Allow-Origin": "*"})
 
     # ------------------------------------------------------------ SPARQL endpoint
     def sparql():
@@ -195,6 +226,9 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
             query = values.get("query")
         if query is None or not query.strip():
             if request.method == "GET":
+                form = choose()
+                if isinstance(form, Format):  # an RDF client asks what the endpoint is
+                    return rdf_response(service_description(pages, request.base_url), form)
                 return render_template("sparql.html", query=EXAMPLES[0][1], examples=EXAMPLES, prefixes=prefix_text,
                                        result=None, error=None)
             return plain(400, "missing query: send query= (GET or form POST) or an application/sparql-query body")
@@ -206,7 +240,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
             request.form.getlist("named-graph-uri") if request.method == "POST" else [])
         sol_fmt, graph_fmt, html = negotiate()
         if html:
-            result = pool.run(query, "JSON", "N_TRIPLES", default_graphs, named_graphs)
+            result = pool.run(query, "JSON", "ntriples", default_graphs, named_graphs)
             return html_results(query, result)
         result = pool.run(query, sol_fmt, graph_fmt, default_graphs, named_graphs)
         if result.status != 200:
@@ -218,15 +252,15 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
         """(solutions format, graph format, render HTML?) from format= or the Accept header."""
         fmt = request.values.get("format", "").lower()
         if fmt == "html":
-            return "JSON", "TURTLE", True
+            return "JSON", "turtle", True
         if fmt in FORMAT_PARAM:
             return (*FORMAT_PARAM[fmt], False)
-        accept = request.accept_mimetypes
-        sol = SOLUTION_ACCEPT.get(accept.best_match(list(SOLUTION_ACCEPT)) or "", "JSON")
-        graph = GRAPH_ACCEPT.get(accept.best_match(list(GRAPH_ACCEPT)) or "", "TURTLE")
+        header = request.headers.get("Accept")
+        sol = SOLUTION_ACCEPT.get(best_media_type(header, list(SOLUTION_ACCEPT)) or "", "JSON")
+        graph = choose(html=False)
         if sol == "html":
-            return "JSON", "TURTLE", True
-        return sol, ("TURTLE" if graph == "html" else graph), False
+            return "JSON", "turtle", True
+        return sol, (graph.name if graph else "turtle"), False
 
     def html_results(query: str, result):
         """Results as an escaped HTML table under the query form (browsers, format=html)."""
@@ -234,7 +268,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
             page = render_template("sparql.html", query=query, examples=EXAMPLES, prefixes=prefix_text,
                                    result=None, error=result.body.decode("utf-8", "replace"))
             return Response(page, status=result.status, mimetype="text/html")
-        if result.media_type == GRAPH_FORMATS["N_TRIPLES"]:
+        if result.media_type == BY_NAME["ntriples"].media_type:
             triples = list(ox.parse(result.body, format=ox.RdfFormat.N_TRIPLES))
             table = {"vars": ["subject", "predicate", "object"], "total": len(triples),
                      "rows": [[cell_term(t.subject), cell_term(t.predicate), cell_term(t.object)]
@@ -271,6 +305,8 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     @app.after_request
     def _cors(resp):
         if request.path == "/sparql":
+            if "Accept" not in resp.headers.get("Vary", ""):
+                resp.headers.add("Vary", "Accept")
             resp.headers["Access-Control-Allow-Origin"] = "*"
             resp.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             resp.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
@@ -286,6 +322,12 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     app.add_url_rule("/sparql", "sparql", sparql, methods=["GET", "POST", "OPTIONS"])
     app.add_url_rule("/map", "map", map_page)
     app.add_url_rule("/map.geojson", "map_geojson", map_geojson)
+    app.add_url_rule("/dataset", "dataset", dataset)
+    app.add_url_rule("/dataset.<suffix>", "dataset_twin", dataset)
+    app.add_url_rule("/.well-known/void", "well_known_void", well_known_void)
+    app.add_url_rule("/dumps/", "dumps", dumps)
+    app.add_url_rule("/dumps/<name>", "dump_file", dump_file)
+    app.add_url_rule("/ns/context.jsonld", "context", context)
     for folder in [*ENTITY_TYPES, "doc", "event"]:
         app.add_url_rule(f"/{folder}/", f"list_{folder}", listing, defaults={"folder": folder})
     app.add_url_rule("/<path:path>", "resource", resource)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from extract.cli import evaluate_command
-from graph.cli import build, entities, query
+from graph.cli import build, entities, export, query
 from graph.store import DEFAULT_STORE
 
 
@@ -16,6 +16,7 @@ def main() -> None:
 main.add_command(build)
 main.add_command(query)
 main.add_command(entities)
+main.add_command(export)
 main.add_command(evaluate_command)
 
 

