@@ -77,7 +77,12 @@ class Extractor:
                 text = source.text[start:end]
                 if not name_key(text):
                     continue  # nothing of it can be spelled: not a name
-                sentence = next((s for s in sentences if s.start <= start < s.end), f)
+                sentence = next((s for s in sentences if s.start <= start < s.end), None)
+                if sentence is None:  # a name in an editorial note the parse left out: its paragraph is the evidence
+                    sentence = f
+                    if f not in sentences:
+                        sentences.append(f)
+                        extraction.sentences.append((doc.doc_id, f))
                 (noted if c.rule.endswith("editorial-note") else found).append(Mention(
                     doc_id=doc.doc_id, start=start, end=end, text=text, name=clean_name(text), type=c.type,
                     sentence=sentence, section=section, rule=c.rule, confidence=c.confidence, title=c.title))
