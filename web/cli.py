@@ -6,6 +6,7 @@ import click
 from extract.cli import evaluate_command
 from graph.cli import build, entities, export, query
 from graph.store import DEFAULT_STORE
+from graph.validate import validate_command
 
 
 @click.group()
@@ -18,6 +19,7 @@ main.add_command(query)
 main.add_command(entities)
 main.add_command(export)
 main.add_command(evaluate_command)
+main.add_command(validate_command)
 
 
 @main.command()
