@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 
 import click
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
 
-from extract.pipeline import Extractor, ExtractorConfig
-from graph.build import build as build_store
 from graph.formats import BY_NAME
 from graph.publish import DatasetInfo, export as export_store
 from graph.entities import entity_rows, explain
@@ -30,6 +29,9 @@ def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: 
 
     Exit status: 0 when every file was built, 1 when some were skipped, 2 when none could be built.
     """
+    from extract.pipeline import Extractor, ExtractorConfig  # spaCy loads only for the commands that need it
+    from graph.build import build as build_store
+
     try:
         report = build_store(list(paths), store_path, base=base, echo=lambda line: click.echo(line, err=True),
                              extractor=Extractor(ExtractorConfig(max_bytes=max_bytes)),
@@ -56,7 +58,10 @@ def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: 
               help="Write here instead of standard output.")
 @click.option("--target", default="wikidata", show_default=True,
               help="QuickStatements only: 'wikidata' or a mapping file (TOML) for another Wikibase.")
-def export(store_path: str, fmt: str, graph_name: str | None, out: str | None, target: str) -> None:
+@click.option("--retrieved", default=None, metavar="YYYY-MM-DD",
+              help="QuickStatements only: the day the sources were read (S813), default today.")
+def export(store_path: str, fmt: str, graph_name: str | None, out: str | None, target: str,
+           retrieved: str | None) -> None:
     """Write the store (or one graph) as RDF, streamed, or as QuickStatements for Wikidata-style tools."""
     try:
         store = open_store(store_path, read_only=True)
@@ -67,8 +72,15 @@ def export(store_path: str, fmt: str, graph_name: str | None, out: str | None, t
         if fmt == "quickstatements":
             from graph.quickstatements import Mapping, quickstatements
 
-            for line in quickstatements(store, Mapping.load(target)):
-                stream.write(line.encode("utf-8") + b"\n")
+            skipped: Counter = Counter()
+            try:
+                mapping = Mapping.load(target)
+                for line in quickstatements(store, mapping, retrieved, skipped):
+                    stream.write(line.encode("utf-8") + b"\n")
+            except ValueError as err:
+                raise click.ClickException(str(err))
+            for reason, n in sorted(skipped.items()):
+                click.echo(f"left out {n}: {reason}", err=True)
         else:
             export_store(store, BY_NAME[fmt], stream, _graph(store, graph_name) if graph_name else None)
     finally:
