@@ -15,13 +15,14 @@ from flask import Flask, Response, abort, redirect, render_template, request, se
 
 from extract.reader import slug
 from graph.formats import BY_NAME, DESCRIPTION_FORMATS, Format, best_media_type
-from graph.iris import PREFIXES, jsonld_context, sparql_prefixes
+from graph.iris import jsonld_context, sparql_prefixes
 from graph.publish import dump_formats, dump_name, dumps_folder
 from graph.store import open_store
 from web.negotiate import HTML, alternates, choose, not_acceptable, rdf_response, vary
 from web.describe import service_description
 from web.maps import cluster, coord, degrees, svg_map
 from web.queries import ENTITY_TYPES, LIST_PAGE, TYPE_NOUNS, Pages, short
+from web.reconcile import register_reconciliation
 from web.sparql import QueryPool, looks_like_update
 
 FORMAT_PARAM = {  # ?format= -> (solutions format, graph format)
@@ -330,5 +331,6 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     app.add_url_rule("/ns/context.jsonld", "context", context)
     for folder in [*ENTITY_TYPES, "doc", "event"]:
         app.add_url_rule(f"/{folder}/", f"list_{folder}", listing, defaults={"folder": folder})
+    register_reconciliation(app, pages.store)
     app.add_url_rule("/<path:path>", "resource", resource)
     return app
