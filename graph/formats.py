@@ -29,11 +29,6 @@ class Format:
         return self.rdf.supports_datasets
 
     @property
-    def dataset_only(self) -> bool:
-        """N-Quads and TriG: for the store's dumps, not for one resource's description."""
-        return self.rdf in (RdfFormat.N_QUADS, RdfFormat.TRIG)
-
-    @property
     def content_type(self) -> str:
         return self.media_type + ("; charset=utf-8" if self.charset else "")
 
@@ -57,7 +52,7 @@ BY_SUFFIX = {f.suffix: f for f in RDF_FORMATS}
 BY_MEDIA_TYPE = {m: f for f in RDF_FORMATS for m in f.media_types}
 # What an entity, the dataset description or the service description can be had as, in the server's
 # order of preference when a client accepts several equally (Turtle first: readable and compact).
-DESCRIPTION_FORMATS = [f for f in RDF_FORMATS if not f.dataset_only]
+DESCRIPTION_FORMATS = RDF_FORMATS
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
