@@ -34,6 +34,7 @@ test: install chromium
 bench: install
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/resolve_bench.py
+	$(BIN)/python bench/publish_bench.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
