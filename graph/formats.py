@@ -38,8 +38,8 @@ class Format:
 
 
 RDF_FORMATS = [
-    Format("turtle", "Turtle", "Turtle", RdfFormat.TURTLE, "text/turtle", "ttl", ("application/x-turtle",), charset=True),
     Format("ntriples", "N-Triples", "N-Triples", RdfFormat.N_TRIPLES, "application/n-triples", "nt", ("text/plain",)),
+    Format("turtle", "Turtle", "Turtle", RdfFormat.TURTLE, "text/turtle", "ttl", ("application/x-turtle",), charset=True),
     Format("jsonld", "JSON-LD", "JSON-LD", RdfFormat.JSON_LD, "application/ld+json", "jsonld", ("application/json",)),
     Format("rdfxml", "RDF/XML", "RDF_XML", RdfFormat.RDF_XML, "application/rdf+xml", "rdf",
            ("application/xml", "text/xml")),
@@ -51,7 +51,8 @@ BY_NAME = {f.name: f for f in RDF_FORMATS}
 BY_SUFFIX = {f.suffix: f for f in RDF_FORMATS}
 BY_MEDIA_TYPE = {m: f for f in RDF_FORMATS for m in f.media_types}
 # What an entity, the dataset description or the service description can be had as, in the server's
-# order of preference when a client accepts several equally (Turtle first: readable and compact).
+# order of preference when a client accepts several equally: N-Triples first, because every RDF parser
+# reads it (an N-Quads or Turtle parser too), so a client that lists every type it knows can parse it.
 DESCRIPTION_FORMATS = RDF_FORMATS
 
 

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from flask import Flask, Response, abort, redirect, render_template, request, send_from_directory
 
 from extract.reader import slug
-from graph.formats import BY_NAME, DESCRIPTION_FORMATS, Format, best_media_type
+from graph.formats import BY_MEDIA_TYPE, BY_NAME, DESCRIPTION_FORMATS, Format, best_media_type, parse_accept
 from graph.iris import jsonld_context, sparql_prefixes
 from graph.publish import dump_formats, dump_name, dumps_folder
 from graph.store import open_store
@@ -258,9 +258,10 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
             return (*FORMAT_PARAM[fmt], False)
         header = request.headers.get("Accept")
         sol = SOLUTION_ACCEPT.get(best_media_type(header, list(SOLUTION_ACCEPT)) or "", "JSON")
-        graph = choose(html=False)
         if sol == "html":
             return "JSON", "turtle", True
+        named = [BY_MEDIA_TYPE[m] for m, q in parse_accept(header) if q > 0 and m in BY_MEDIA_TYPE]
+        graph = choose(html=False) if named else None  # no RDF type named: Turtle, as the README says
         return sol, (graph.name if graph else "turtle"), False
 
     def html_results(query: str, result):
