@@ -53,7 +53,8 @@ def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: 
 @STORE_OPTION
 @click.option("--format", "fmt", type=click.Choice([*BY_NAME, "quickstatements"]), default="nquads", show_default=True)
 @click.option("--graph", "graph_name", default=None,
-              help="Only this named graph: a file id (as in /doc/ID), 'corpus', 'ontology', or a graph IRI.")
+              help="Only this named graph: a file or document id (as in /doc/ID; a listing record gives its page's "
+                   "graph), 'corpus', 'ontology', 'void', 'provenance', or a graph IRI.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write here instead of standard output.")
 @click.option("--target", default="wikidata", show_default=True,
@@ -94,13 +95,17 @@ def _graph(store, name: str):
     """The named graph a user means by a file id, 'corpus', 'ontology' or an IRI; an error if the store has none."""
     from pyoxigraph import NamedNode
 
-    from graph.iris import Minter, ontology_graph
+    from graph.iris import Minter, ontology_graph, term
 
     minter = Minter(stored_base(store))
     graph = {"corpus": minter.corpus_graph(), "ontology": ontology_graph(), "void": minter.void_graph(),
              "provenance": minter.provenance_graph()}.get(name)
     if graph is None:
         graph = NamedNode(name) if ":" in name else minter.file_graph(name)
+    if not store.contains_named_graph(graph) and ":" not in name:  # a listing record's id: its file's graph
+        files = list(store.quads_for_pattern(minter.doc(name), term("akg:sourceFile"), None))
+        if files:
+            graph = files[0].graph_name
     if not store.contains_named_graph(graph):
         raise click.ClickException(f"the store has no graph {graph.value} (give a file id as in /doc/ID, "
                                    "'corpus', 'ontology' or a graph IRI)")

@@ -71,6 +71,10 @@ def test_export_command_streams_every_format_and_one_graph(seed_store, tmp_path)
     in_graph = len(list(store.quads_for_pattern(None, None, None, graph)))
     turtle = run_archivekg("export", "--store", str(seed_store), "--format", "turtle", "--graph", "000-9af72bc09fc97839")
     assert len(rdflib.Graph().parse(data=turtle.stdout, format="turtle")) == in_graph
+    record = run_archivekg("export", "--store", str(seed_store), "--format", "ntriples", "--graph", "240-listing-rgaspi-iran-02")
+    page = ox.NamedNode(f"{BASE}graph/240-listing-rgaspi-iran")  # a listing record lives in its page's graph
+    assert len(set(ox.parse(record.stdout.encode(), format=ox.RdfFormat.N_TRIPLES))) == len(
+        list(store.quads_for_pattern(None, None, None, page)))
     missing = run_archivekg("export", "--store", str(seed_store), "--graph", "no-such-file", check=False)
     assert missing.returncode != 0 and "no graph" in missing.stderr
 
