@@ -152,22 +152,18 @@ def void_quads(store: Store, minter: Minter, info: DatasetInfo, modified: dateti
         FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}")) }}"""))
     add(ds, "void:distinctSubjects", _count(store, f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {outside} }}"))
     add(ds, "void:distinctObjects", _count(store, f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {outside} }}"))
-    classes = list(store.query(f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }}
-        FILTER(?g != <{graph.value}>) }} GROUP BY ?c ORDER BY ?c"""))
-    add(ds, "void:classes", len(classes))
-    for row in classes:
-        part = NamedNode(f"{ds.value}#class-{_fragment(row['c'].value)}")
-        add(ds, "void:classPartition", part)
-        add(part, "void:class", row["c"])
-        add(part, "void:entities", int(row["n"].value))
-    properties = list(store.query(f"""SELECT ?p (COUNT(*) AS ?n) WHERE {{ {outside} }} GROUP BY ?p ORDER BY ?p"""))
-    add(ds, "void:properties", len(properties))
-    for row in properties:
-        part = NamedNode(f"{ds.value}#property-{_fragment(row['p'].value)}")
-        add(ds, "void:propertyPartition", part)
-        add(part, "void:property", row["p"])
-        add(part, "void:triples", int(row["n"].value))
-    used = {row["p"].value for row in properties} | {row["c"].value for row in classes}
+    classes = list(store.query(f"""SELECT ?x (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?x }}
+        FILTER(?g != <{graph.value}>) }} GROUP BY ?x ORDER BY ?x"""))
+    properties = list(store.query(f"""SELECT (?p AS ?x) (COUNT(*) AS ?n) WHERE {{ {outside} }} GROUP BY ?p ORDER BY ?p"""))
+    for rows, kind, what, counted in ((classes, "class", "void:class", "void:entities"),
+                                      (properties, "property", "void:property", "void:triples")):
+        add(ds, f"void:{'classes' if kind == 'class' else 'properties'}", len(rows))
+        for row in rows:  # a partition per class and per property, with its count
+            part = NamedNode(f"{ds.value}#{kind}-{_fragment(row['x'].value)}")
+            add(ds, f"void:{kind}Partition", part)
+            add(part, what, row["x"])
+            add(part, counted, int(row["n"].value))
+    used = {row["x"].value for row in properties + classes}
     for ns in sorted({ns for ns in PREFIXES.values() if any(u.startswith(ns) for u in used)}):
         add(ds, "void:vocabulary", NamedNode(ns))
     for row in store.query(sparql_prefixes() + f"""SELECT DISTINCT ?a WHERE {{

@@ -42,6 +42,16 @@ def seed_store(tmp_path_factory) -> Path:
     return store
 
 
+def select(server: str, query: str, **params) -> list[dict[str, str]]:
+    """Rows of a SELECT on the real endpoint (our prefixes declared), each value as a string."""
+    from graph.iris import sparql_prefixes
+
+    r = requests.get(server + "/sparql", params={"query": sparql_prefixes() + query, **params},
+                     headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert r.status_code == 200, r.text
+    return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
+
+
 def copy_of(store: Path, tmp_path: Path, name: str = "store") -> Path:
     """A private copy of a built store, for a test that writes to it."""
     target = tmp_path / name

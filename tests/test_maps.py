@@ -8,16 +8,11 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 
-from graph.iris import sparql_prefixes
 from web.maps import svg_map
+from conftest import select
 
 SVG = "{http://www.w3.org/2000/svg}"
 
-
-def select(server: str, query: str) -> list[dict[str, str]]:
-    r = requests.get(server + "/sparql", params={"query": sparql_prefixes() + query}, timeout=30)
-    assert r.status_code == 200, r.text
-    return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
 
 
 def svgs(page: str) -> list[ET.Element]:

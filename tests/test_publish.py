@@ -14,7 +14,7 @@ import rdflib
 import requests
 from pyld import jsonld
 
-from conftest import ROOT, SEEDS, run_archivekg, start_server, stop_server
+from conftest import ROOT, SEEDS, run_archivekg, select, start_server, stop_server
 from graph.formats import BY_NAME
 
 BASE = "https://kg.example/"
@@ -108,29 +108,22 @@ def void_graph(server) -> rdflib.Graph:
     return rdflib.Graph().parse(server + "/.well-known/void", format="turtle")
 
 
-def sparql(server, query: str) -> list[dict]:
-    r = requests.get(server + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"},
-                     timeout=30)
-    r.raise_for_status()
-    return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
-
-
 def test_void_counts_equal_what_sparql_counts(server):
     g = void_graph(server)
     ds = rdflib.URIRef(BASE + "dataset")
     assert (ds, rdflib.RDF.type, rdflib.URIRef(VOID + "Dataset")) in g
     outside = f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{BASE}graph/void>)"
-    triples = int(sparql(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ {outside} }}")[0]["n"])
+    triples = int(select(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ {outside} }}")[0]["n"])
     assert int(g.value(ds, rdflib.URIRef(VOID + "triples"))) == triples
-    entities = int(sparql(server, f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {outside}
+    entities = int(select(server, f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {outside}
         FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{BASE}")) }}""")[0]["n"])
     assert int(g.value(ds, rdflib.URIRef(VOID + "entities"))) == entities
-    classes = {r["c"]: int(r["n"]) for r in sparql(server, f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+    classes = {r["c"]: int(r["n"]) for r in select(server, f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
         GRAPH ?g {{ ?s a ?c }} FILTER(?g != <{BASE}graph/void>) }} GROUP BY ?c""")}
     partitions = {str(g.value(p, rdflib.URIRef(VOID + "class"))): int(g.value(p, rdflib.URIRef(VOID + "entities")))
                   for p in g.objects(ds, rdflib.URIRef(VOID + "classPartition"))}
     assert partitions == classes and classes["https://w3id.org/archivekg/ns#Person"] > 50
-    properties = {r["p"]: int(r["n"]) for r in sparql(server, f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {outside} }} GROUP BY ?p")}
+    properties = {r["p"]: int(r["n"]) for r in select(server, f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {outside} }} GROUP BY ?p")}
     by_property = {str(g.value(p, rdflib.URIRef(VOID + "property"))): int(g.value(p, rdflib.URIRef(VOID + "triples")))
                    for p in g.objects(ds, rdflib.URIRef(VOID + "propertyPartition"))}
     assert by_property == properties
@@ -175,18 +168,18 @@ def test_each_build_is_a_prov_activity_with_versions_and_file_hashes(seed_store)
 
 
 def test_documents_keep_the_archives_rights_and_source(server):
-    rows = sparql(server, """SELECT ?doc ?source ?rights WHERE { ?doc a akg:Document ; akg:sourceFile/akg:fileName
+    rows = select(server, """SELECT ?doc ?source ?rights WHERE { ?doc a akg:Document ; akg:sourceFile/akg:fileName
         "000_9af72bc09fc97839.txt" ; dcterms:source ?source ; dcterms:rights ?rights }""")
     index = dict(line.split("\t")[:2] for line in (SEEDS / "INDEX.tsv").read_text().splitlines()[1:] if "\t" in line)
     assert rows and rows[0]["source"] == index["000_9af72bc09fc97839.txt"]
     assert rows[0]["rights"].startswith("The History and Public Policy Program welcomes reuse")
-    frus = sparql(server, """SELECT ?doc WHERE { ?doc a akg:Document ; akg:sourceFile/akg:fileName ?f ; dcterms:rights ?r
+    frus = select(server, """SELECT ?doc WHERE { ?doc a akg:Document ; akg:sourceFile/akg:fileName ?f ; dcterms:rights ?r
         FILTER(STRSTARTS(?f, "215_")) }""")
     assert frus == []  # a page that prints no rights statement gets none invented
 
 
 def test_geonames_ids_are_iris(server):
-    rows = sparql(server, """SELECT ?place ?match WHERE { ?place a akg:Place ; rdfs:label "Tabriz" ; skos:exactMatch ?match }""")
+    rows = select(server, """SELECT ?place ?match WHERE { ?place a akg:Place ; rdfs:label "Tabriz" ; skos:exactMatch ?match }""")
     assert rows and all(r["match"].startswith("https://sws.geonames.org/") and r["match"].endswith("/") for r in rows)
 
 
@@ -250,7 +243,7 @@ def test_every_twin_suffix_serves_its_format(server):
         r = requests.get(f"{server}/person/pishevari.{suffix}", timeout=30)
         assert r.status_code == 200 and r.headers["Content-Type"].split(";")[0] == media, suffix
         assert "Accept" in r.headers["Vary"]
-    event = sparql(server, "SELECT ?e WHERE { ?e akg:reportedIn ?d ; akg:evidence ?s } LIMIT 1")[0]["e"]
+    event = select(server, "SELECT ?e WHERE { ?e akg:reportedIn ?d ; akg:evidence ?s } LIMIT 1")[0]["e"]
     for path in ("/dataset.ttl", "/" + event[len(BASE):] + ".rdf", "/doc/000-9af72bc09fc97839.jsonld"):
         assert requests.get(server + path, timeout=30).status_code == 200, path
 

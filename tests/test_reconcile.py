@@ -14,7 +14,8 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from graph.iris import AKG, sparql_prefixes
+from graph.iris import AKG
+from conftest import select
 
 SCHEMAS = Path(__file__).parent / "data" / "reconciliation-0.2"
 _schemas = {p.stem: json.loads(p.read_text()) for p in SCHEMAS.glob("*.json")}
@@ -45,11 +46,6 @@ def reconcile(server: str, queries: dict, method: str = "GET") -> dict:
 def ids(results: dict, qid: str) -> list[str]:
     return [c["id"] for c in results[qid]["result"]]
 
-
-def select(server: str, query: str) -> list[dict[str, str]]:
-    r = requests.get(server + "/sparql", params={"query": sparql_prefixes() + query}, timeout=30)
-    assert r.status_code == 200, r.text
-    return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
 
 
 @pytest.fixture(scope="module")

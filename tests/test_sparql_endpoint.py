@@ -12,6 +12,7 @@ import rdflib
 import requests
 
 from graph.iris import sparql_prefixes
+from conftest import select
 
 PERSONS = ["Bagirov", "Maslennikov", "Stalin", "Molotov", "Beria", "Malenkov", "Derakhshani", "Glinsky", "Razin",
            "Wall", "Shabestari", "Sardar Satvet", "Pishevari", "Kennan", "Qavam"]
@@ -20,12 +21,6 @@ PLACES = ["Tabriz", "Sarab", "Baku", "Moscow", "Tehran", "Zanjan", "Meyaneh", r"
 TELEGRAM_FILE = "000_9af72bc09fc97839.txt"  # the telegram of 23 November 1945
 JSON = "application/sparql-results+json"
 
-
-def select(server: str, query: str, **params) -> list[dict[str, str]]:
-    r = requests.get(server + "/sparql", params={"query": sparql_prefixes() + query, **params},
-                     headers={"Accept": JSON}, timeout=30)
-    assert r.status_code == 200, r.text
-    return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 import rdflib
 import requests
 
-from graph.iris import sparql_prefixes
+from conftest import select
 
 TELEGRAM_FILE = "000_9af72bc09fc97839.txt"  # the 23 November 1945 telegram
 
@@ -40,11 +40,6 @@ def links(html: str) -> list[dict]:
     p.feed(html)
     return p.links
 
-
-def select(server: str, query: str) -> list[dict[str, str]]:
-    r = requests.get(server + "/sparql", params={"query": sparql_prefixes() + query}, timeout=30)
-    assert r.status_code == 200, r.text
-    return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
 
 
 @pytest.fixture(scope="module")
