@@ -36,6 +36,7 @@ def test_search_entity_mention(browser, server, tmp_path):
 
     link = page.locator("a.sentence-link").first
     sync_api.expect(link.locator("mark")).to_be_visible()
+    written = link.locator("mark").inner_text()  # the name as this sentence writes it
     href = link.get_attribute("href")
     anchor = href.split("#", 1)[1]
     link.click()
@@ -47,21 +48,9 @@ def test_search_entity_mention(browser, server, tmp_path):
     # the :target rule highlights it (a background other than the plain mention colour, and an outline)
     style = target.evaluate("e => { const s = getComputedStyle(e); return [s.backgroundColor, s.outlineStyle]; }")
     assert style[1] != "none", style
-    assert "Derakhshani" in target.inner_text() or "Darakhshani" in target.inner_text() \
-        or anchor.startswith("s-")
+    assert written in target.inner_text() and written in ("Derakhshani", "Darakhshani", "Dorokshani", "Darakhshami")
     page.screenshot(path=str(tmp_path / "document.png"))
     print("screenshots in", tmp_path)
-    page.close()
-
-
-def test_sparql_page_runs_a_query(browser, server, tmp_path):
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    page.goto(server + "/sparql")
-    page.fill("#query", "SELECT ?p ?label WHERE { ?p a akg:Person ; rdfs:label ?label } ORDER BY ?label")
-    page.click("form.sparql button[type=submit]")
-    page.wait_for_selector("table.results")
-    sync_api.expect(page.locator("table.results")).to_contain_text("Stalin")
-    page.screenshot(path=str(tmp_path / "sparql.png"), full_page=True)
     page.close()
 
 
