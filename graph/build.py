@@ -21,6 +21,7 @@ from extract.resolve import preferred_label
 from graph.iris import Minter, ontology_graph, sparql_prefixes
 from graph.mapping import corpus_quads, file_quads
 from graph.publish import Activity, DatasetInfo, now, record_activity, void_quads, write_dumps
+from graph.search_index import write_search_index
 from graph.store import open_store, replace_graph
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "akg.ttl"
@@ -79,6 +80,7 @@ def build(paths: list[str], store_path: str, base: str | None = None,
     replace_graph(store, minter.void_graph(), void_quads(store, minter, info or DatasetInfo(), activity.ended))
     store.flush()
     write_dumps(store, store_path)
+    write_search_index(store, store_path)
     report.entities = Counter(e.type for e in entities.values())
     report.quads = len(store)
     return report

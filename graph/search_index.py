@@ -1,0 +1,128 @@
+"""The search index written beside the store: `{store}/search.sqlite`, SQLite FTS5 with trigrams.
+
+It holds every name of every entity, document titles and the text of every sentence, each folded
+(`fold_text`) so that "Pişəvəri", "ПИШЕВАРИ" and "pishevari" index alike. The trigram tokenizer's own
+`remove_diacritics` needs SQLite 3.45 and does not romanize Cyrillic, so the folding is ours, the same
+for the index and the query, whatever SQLite the index is read with.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+from pyoxigraph import Store
+
+from extract.names import fold
+from graph.iris import AKG, sparql_prefixes
+
+SEARCH_FILE = "search.sqlite"
+ENTITY_CLASSES = ("Person", "Place", "Organization", "Group")
+_PIECES = re.compile(r"\w+|\s+|.", re.S)
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);  -- 'built': tells readers a new index from an old
+CREATE TABLE entity(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, label TEXT NOT NULL, type TEXT NOT NULL,
+                    mentions INTEGER NOT NULL);
+-- every name of an entity (label, prefLabel, altLabel, name as written), one row per folded key
+CREATE TABLE name(id INTEGER PRIMARY KEY, entity INTEGER NOT NULL REFERENCES entity, name TEXT NOT NULL,
+                  key TEXT NOT NULL);
+-- the whole key and each word of it, for exact and prefix lookups of any length
+CREATE TABLE name_word(word TEXT NOT NULL, name INTEGER NOT NULL REFERENCES name);
+CREATE INDEX name_word_word ON name_word(word);
+CREATE VIRTUAL TABLE name_fts USING fts5(key, content='name', content_rowid='id', tokenize='trigram');
+CREATE TABLE document(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, title TEXT, date TEXT);
+CREATE VIRTUAL TABLE document_fts USING fts5(key, tokenize='trigram');
+CREATE TABLE sentence(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, document INTEGER NOT NULL REFERENCES document,
+                      start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE VIRTUAL TABLE sentence_fts USING fts5(key, tokenize='trigram');
+"""
+
+
+def fold_pieces(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded) for each word, space run and other character of the text: a space run
+    folds to one space, a word by `extract.names.fold` (romanized, lower case, apostrophes dropped)."""
+    return [(m.start(), m.end(), " " if m.group().isspace() else fold(m.group())) for m in _PIECES.finditer(text)]
+
+
+def fold_text(text: str) -> str:
+    """The text as the index holds it and as queries are matched against it."""
+    return "".join(piece for _, _, piece in fold_pieces(text))
+
+
+def write_search_index(store: Store, store_path: str | Path) -> Path:
+    """Write `{store_path}/search.sqlite` from the store, beside and renamed into place."""
+    target = Path(store_path) / SEARCH_FILE
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    db = sqlite3.connect(partial)
+    try:
+        db.executescript(SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('built', ?)", (str(time.time_ns()),))
+        _entities(db, store)
+        documents = _documents(db, store)
+        _sentences(db, store, documents)
+        for table in ("name_fts", "document_fts", "sentence_fts"):
+            db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+        db.commit()
+    finally:
+        db.close()
+    os.replace(partial, target)
+    return target
+
+
+def _query(store: Store, sparql: str):
+    return store.query(sparql_prefixes() + sparql, use_default_graph_as_union=True)
+
+
+def _entities(db: sqlite3.Connection, store: Store) -> None:
+    classes = " ".join(f"akg:{c}" for c in ENTITY_CLASSES)
+    ids: dict[str, int] = {}
+    for row in _query(store, f"""SELECT ?e (SAMPLE(?t) AS ?type) (SAMPLE(?l) AS ?label) (MAX(?c) AS ?count) WHERE {{
+            VALUES ?t {{ {classes} }} ?e a ?t ; rdfs:label ?l . OPTIONAL {{ ?e akg:mentionCount ?c }} }}
+            GROUP BY ?e ORDER BY ?e"""):
+        ids[row["e"].value] = len(ids) + 1
+        db.execute("INSERT INTO entity VALUES (?, ?, ?, ?, ?)", (ids[row["e"].value], row["e"].value,
+                   row["label"].value, row["type"].value[len(AKG):], int(row["count"].value) if row["count"] else 0))
+    seen: set[tuple[int, str]] = set()
+    for row in _query(store, """SELECT ?e ?n ?rank WHERE {
+            { ?e rdfs:label ?n BIND(0 AS ?rank) } UNION { ?e skos:prefLabel ?n BIND(1 AS ?rank) }
+            UNION { ?e skos:altLabel ?n BIND(2 AS ?rank) }
+            UNION { ?m oa:hasBody ?e ; akg:nameAsWritten ?n BIND(3 AS ?rank) } } ORDER BY ?e ?rank ?n"""):
+        entity = ids.get(row["e"].value)
+        key = fold_text(row["n"].value).strip()
+        if entity is None or not key or (entity, key) in seen:  # one row per spelling, the label's first
+            continue
+        seen.add((entity, key))
+        name = db.execute("INSERT INTO name(entity, name, key) VALUES (?, ?, ?)",
+                          (entity, row["n"].value, key)).lastrowid
+        db.executemany("INSERT INTO name_word VALUES (?, ?)", [(w, name) for w in {key, *re.findall(r"\w+", key)}])
+    db.execute("INSERT INTO name_fts(name_fts) VALUES ('rebuild')")
+
+
+def _documents(db: sqlite3.Connection, store: Store) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for row in _query(store, """SELECT ?d (SAMPLE(?t) AS ?title) (SAMPLE(?date) AS ?day) WHERE {
+            ?d a akg:Document . OPTIONAL { ?d dcterms:title ?t } OPTIONAL { ?d dcterms:date ?date } }
+            GROUP BY ?d ORDER BY ?d"""):
+        ids[row["d"].value] = doc = len(ids) + 1
+        title = row["title"].value if row["title"] else None
+        db.execute("INSERT INTO document VALUES (?, ?, ?, ?)", (doc, row["d"].value, title,
+                                                               row["day"].value if row["day"] else None))
+        if title:
+            db.execute("INSERT INTO document_fts(rowid, key) VALUES (?, ?)", (doc, fold_text(title)))
+    return ids
+
+
+def _sentences(db: sqlite3.Connection, store: Store, documents: dict[str, int]) -> None:
+    rows = _query(store, """SELECT ?s ?d ?a ?b ?v WHERE {
+            ?s a akg:Sentence ; rdf:value ?v ; akg:document ?d ; akg:start ?a ; akg:end ?b } ORDER BY ?d ?a""")
+    for i, row in enumerate(rows, 1):
+        doc = documents.get(row["d"].value)
+        if doc is None:
+            continue
+        db.execute("INSERT INTO sentence VALUES (?, ?, ?, ?, ?, ?)", (i, row["s"].value, doc, int(row["a"].value),
+                                                                     int(row["b"].value), row["v"].value))
+        db.execute("INSERT INTO sentence_fts(rowid, key) VALUES (?, ?)", (i, fold_text(row["v"].value)))
