@@ -1,0 +1,165 @@
+"""Ego networks: who an entity is linked to, each link with the sentences that say so.
+
+A relation shortcut (akg:reportedTo, akg:disarmed ...) has no evidence of its own: it was read from an
+event in the same file's graph whose agent is its subject, whose patient or recipient is its object,
+and whose type is one the trigger table (extract/triggers.toml) gives that relation. akg:electedTo
+comes from an Election whose patient is the subject, akg:commanded from a role statement. A role
+(akg:heldRole) links its holder to the role's organization and place, with the role's evidence.
+Links between the same two entities under the same relation are one edge with a count.
+"""
+from __future__ import annotations
+
+import json
+import tomllib
+from collections import defaultdict
+from importlib.resources import files
+from urllib.parse import quote
+
+from flask import Response, abort, request
+
+from graph.iris import AKG
+from web.queries import ENTITY_TYPES, Pages, val
+
+EVIDENCE_SHOWN = 20  # evidence links listed per edge; the count says how many there are
+TEXT_CHARS = 240  # evidence sentences are cut to this for labels and tables
+COLOURS = {"Person": "#1f5f8b", "Organization": "#b5651d", "Place": "#2e7d4f", "Group": "#7b4f9d", "Entity": "#6b7780"}
+
+
+def relation_types() -> dict[str, set[str]]:
+    """Event types behind each relation shortcut, read from the trigger table. A decree sent as a
+    document is an Order that also gives sentMessageTo (extract.events.shortcuts)."""
+    table = tomllib.loads((files("extract") / "triggers.toml").read_text(encoding="utf-8"))
+    out: dict[str, set[str]] = defaultdict(set)
+    for row in table.get("verb", []) + table.get("noun", []):
+        if row.get("relation"):
+            out[row["relation"]].add(row["type"])
+    out["sentMessageTo"].add("Order")
+    return dict(out)
+
+
+RELATION_TYPES = relation_types()
+RELATIONS = [*sorted(RELATION_TYPES), "electedTo", "commanded"]
+HELD_ROLE = AKG + "heldRole"
+
+
+def _edge_pattern(ends: str) -> str:
+    """Shortcuts and roles between ?s and ?o (constrained by `ends`), and the statements (?ev) behind
+    them with their evidence sentences (?sent). Joins, no OPTIONAL: each branch stays anchored on
+    `ends` (an OPTIONAL's inner pattern may be evaluated over the whole store)."""
+    by_type = " ".join(f"(akg:{r} akg:{t})" for r, types in sorted(RELATION_TYPES.items()) for t in sorted(types))
+    evidence = "akg:evidence ?sent . ?sent rdf:value ?text"
+    return f"""{{ {ends} VALUES ?p {{ {" ".join(f"akg:{r}" for r in RELATIONS)} }} GRAPH ?g {{ ?s ?p ?o }} }}
+      UNION {{ {ends} VALUES (?p ?t) {{ {by_type} }}
+               GRAPH ?g {{ ?s ?p ?o . ?ev a ?t ; akg:agent ?s ; akg:patient|akg:recipient ?o ; {evidence} }} }}
+      UNION {{ {ends} VALUES ?p {{ akg:electedTo }} GRAPH ?g {{ ?s ?p ?o . ?ev a akg:Election ; akg:patient ?s ; {evidence} }} }}
+      UNION {{ {ends} VALUES ?p {{ akg:commanded }} GRAPH ?g {{ ?s ?p ?o . ?ev akg:holder ?s ; akg:commandsGroup ?o ; {evidence} }} }}
+      UNION {{ {ends} ?s akg:heldRole ?ev . ?ev akg:organization|akg:place ?o ; akg:roleName ?name ; {evidence} .
+               BIND(akg:heldRole AS ?p) }}"""
+
+
+def _edges(pages: Pages, patterns: list[str]) -> dict[tuple, dict]:
+    """Rows of the edge patterns grouped into edges keyed (source, relation key, target)."""
+    rows = pages.q(f"""SELECT DISTINCT ?s ?p ?o ?g ?ev ?name ?sent ?text WHERE {{
+          {" UNION ".join(patterns)} }}""")
+    edges: dict[tuple, dict] = {}
+    for r in rows:
+        s, p, o = r["s"].value, r["p"].value, r["o"].value
+        name = val(r["name"])
+        key = (s, name.casefold() if p == HELD_ROLE and name else p, o)
+        e = edges.setdefault(key, {"source": s, "target": o, "predicate": p, "role": name if p == HELD_ROLE else None,
+                                   "statements": set(), "graphs": set(), "evidence": {}})
+        if r["ev"] is not None:
+            e["statements"].add(r["ev"].value)
+        if r["g"] is not None:
+            e["graphs"].add(r["g"].value)
+        if r["sent"] is not None:
+            text = " ".join((val(r["text"]) or "").split())
+            e["evidence"].setdefault(pages.href(r["sent"].value),
+                                     text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS - 1] + "…")
+    return edges
+
+
+def _fold_implied(pages: Pages, edges: dict[tuple, dict]) -> None:
+    """Drop an edge that a narrower relation between the same pair already says, from the same
+    statements: "reported to" is a kind of "sent a message to" (rdfs:subPropertyOf in the ontology),
+    and a telegram gives both shortcuts."""
+    predicates = {e["predicate"] for e in edges.values()}
+    if not predicates:
+        return
+    narrower = defaultdict(set)
+    for r in pages.q(f"SELECT ?sub ?sup WHERE {{ VALUES ?sub {{ {_values(predicates)} }} ?sub rdfs:subPropertyOf+ ?sup }}"):
+        narrower[r["sup"].value].add(r["sub"].value)
+    for key, e in list(edges.items()):
+        s, _, o = key
+        if any((n := edges.get((s, sub, o))) and e["statements"] <= n["statements"]
+               for sub in narrower[e["predicate"]]):
+            del edges[key]
+
+
+def _reading_order(item: tuple[str, str]) -> tuple:
+    """/doc/d#s-120-180 sorts by document, then by offset as a number (not as text)."""
+    doc, _, anchor = item[0].partition("#")
+    return doc, [int(x) if x.isdigit() else x for x in anchor.split("-")]
+
+
+def _values(iris) -> str:
+    return " ".join(f"<{i}>" for i in sorted(iris))
+
+
+def ego_network(pages: Pages, iri: str, limit: int = 60) -> dict:
+    """The entity, its relations and roles either way, its neighbours (the `limit` most connected)
+    and the links among them, as {nodes, edges, shown, hidden} for the page, the table and JSON."""
+    ego = _edges(pages, [_edge_pattern(f"VALUES ?s {{ <{iri}> }}"), _edge_pattern(f"VALUES ?o {{ <{iri}> }}")])
+    weight: dict[str, int] = defaultdict(int)
+    for (s, _, o), e in ego.items():
+        weight[o if s == iri else s] += max(len(e["statements"]), 1)
+    weight.pop(iri, None)
+    ranked = sorted(weight, key=lambda n: (-weight[n], n))
+    kept = set(ranked[:limit])
+    edges = {k: e for k, e in ego.items() if {k[0], k[2]} <= kept | {iri}}
+    if len(kept) > 1:
+        ends = f"VALUES ?s {{ {_values(kept)} }} VALUES ?o {{ {_values(kept)} }}"
+        edges.update(_edges(pages, [_edge_pattern(ends)]))
+
+    _fold_implied(pages, edges)
+    nodes, predicates = kept | {iri}, {e["predicate"] for e in edges.values()}
+    info: dict[str, dict] = {}
+    for r in pages.q(f"""SELECT ?x ?l ?t WHERE {{ VALUES ?x {{ {_values(nodes | predicates)} }}
+          OPTIONAL {{ ?x rdfs:label ?l }}
+          OPTIONAL {{ ?x a ?t VALUES ?t {{ {" ".join(f"akg:{t}" for t in ENTITY_TYPES.values())} }} }} }}"""):
+        i = info.setdefault(r["x"].value, {"label": None, "type": None})
+        i["label"] = i["label"] or val(r["l"])
+        i["type"] = i["type"] or (r["t"].value[len(AKG):] if r["t"] is not None else None)
+
+    def label(x: str) -> str:
+        return (info.get(x) or {}).get("label") or pages.local(x) or x
+
+    node_list = [{"id": n, "label": label(n), "type": (info.get(n) or {}).get("type") or "Entity",
+                  "href": pages.href(n), "ego": n == iri, "weight": weight.get(n) or sum(weight.values())}
+                 for n in [iri, *[x for x in ranked if x in kept]]]
+    edge_list = [{"source": e["source"], "target": e["target"],
+                  "relation": e["role"] or label(e["predicate"]),
+                  "kind": "role" if e["predicate"] == HELD_ROLE else "relation",
+                  "count": max(len(e["statements"]), len(e["graphs"]), 1),
+                  "evidence": [{"href": h, "text": t} for h, t in sorted(e["evidence"].items(), key=_reading_order)
+                               ][:EVIDENCE_SHOWN]}
+                 for e in edges.values()]
+    order = {n["id"]: i for i, n in enumerate(node_list)}
+    edge_list.sort(key=lambda e: (iri not in (e["source"], e["target"]), order[e["source"]], order[e["target"]],
+                                  e["relation"].casefold()))
+    return {"id": iri, "label": label(iri), "type": node_list[0]["type"], "nodes": node_list, "edges": edge_list,
+            "shown": len(kept), "hidden": len(ranked) - len(kept), "colours": COLOURS}
+
+
+def register_ego(app, pages: Pages) -> None:
+    """GET /ego/person/bagirov.json: the ego network as JSON (?limit= neighbours, at most 500)."""
+
+    def ego_json(path: str):
+        iri = pages.iri(quote(path, safe="/-_.~"))
+        if path.split("/", 1)[0] not in ENTITY_TYPES or not pages.exists(iri):
+            abort(404)
+        limit = min(max(request.args.get("limit", 60, type=int), 1), 500)
+        body = json.dumps(ego_network(pages, iri, limit), ensure_ascii=False, indent=1)
+        return Response(body, mimetype="application/json", headers={"Access-Control-Allow-Origin": "*"})
+
+    app.add_url_rule("/ego/<path:path>.json", "ego_json", ego_json)
