@@ -6,6 +6,7 @@ server; the ontology namespace is fixed so that saved queries never break.
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import quote
 
 from pyoxigraph import NamedNode
@@ -13,6 +14,7 @@ from pyoxigraph import NamedNode
 AKG = "https://w3id.org/archivekg/ns#"
 ONTOLOGY_IRI = "https://w3id.org/archivekg/ns"
 DEFAULT_BASE = "https://kg.example/"
+SPAN = re.compile(r"/[sm]/(\d+)-(\d+)(?:/[a-z]+)?$")
 
 PREFIXES = {
     "akg": AKG,
@@ -99,6 +101,13 @@ class Minter:
     def local_path(self, iri: str) -> str | None:
         """The path of a dataset IRI relative to the base ("person/bagirov"), or None if foreign."""
         return iri[len(self.base):] if iri.startswith(self.base) else None
+
+
+def span_of(iri: str) -> tuple[int, int] | None:
+    """The character offsets a sentence or mention IRI carries (`…/s/120-245`, `…/m/130-139`), as minted
+    above: pages read them from the IRI instead of joining the selectors."""
+    m = SPAN.search(iri)
+    return (int(m.group(1)), int(m.group(2))) if m else None
 
 
 def ontology_graph() -> NamedNode:

@@ -20,10 +20,13 @@ from graph.publish import dump_formats, dump_name, dumps_folder
 from graph.store import open_store
 from web.negotiate import HTML, alternates, choose, not_acceptable, rdf_response, vary
 from web.describe import service_description
+from web.ego import ego_network, register_ego
 from web.maps import cluster, coord, degrees, svg_map
 from web.queries import ENTITY_TYPES, LIST_PAGE, TYPE_NOUNS, Pages, short
 from web.reconcile import register_reconciliation
+from web.search import register_search
 from web.sparql import QueryPool, looks_like_update
+from web.timeline import Filters, Timeline
 
 FORMAT_PARAM = {  # ?format= -> (solutions format, graph format)
     "json": ("JSON", "jsonld"), "xml": ("XML", "rdfxml"), "csv": ("CSV", "ntriples"), "tsv": ("TSV", "ntriples"),
@@ -36,6 +39,7 @@ SOLUTION_ACCEPT = {
 }
 HTML_ROWS = 2000
 TWIN_SUFFIXES = {f.suffix: f for f in DESCRIPTION_FORMATS}
+ENTITY_EVENTS = 30  # events on an entity page; the rest on its filtered timeline
 
 EXAMPLES = [
     ("Persons and their names", """SELECT ?person ?label (GROUP_CONCAT(?alt; separator=", ") AS ?names) WHERE {
@@ -67,6 +71,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     """The app for one store. The query pool is created here but starts its processes lazily."""
     app = Flask(__name__)
     pages = Pages(open_store(store_path, read_only=True))
+    timeline = Timeline(pages)
     pool = QueryPool(store_path, size=query_workers, timeout=query_timeout)
     app.extensions["archivekg_pool"] = pool
     atexit.register(pool.close)
@@ -85,11 +90,6 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
             ("org", "Organizations", counts["Organization"]), ("group", "Groups", counts["Group"]),
             ("doc", "Documents", counts["Document"]), ("event", "Events", counts["Event"])])
 
-    def search():
-        text = request.args.get("q", "").strip()
-        results = pages.search(text) if text else []
-        return render_template("search.html", q=text, results=results)
-
     def listing(folder: str):
         page = max(0, request.args.get("page", 0, type=int))
         if folder in ENTITY_TYPES:
@@ -97,7 +97,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
         elif folder == "doc":
             rows, title = pages.doc_list(page), "Documents"
         else:
-            rows, title = pages.event_list(page), "Events"
+            return redirect("/events", 301)  # the events' list is the timeline
         more = len(rows) > LIST_PAGE
         return render_template("list.html", folder=folder, title=title, rows=rows[:LIST_PAGE], page=page, more=more,
                                offset=page * LIST_PAGE)
@@ -122,13 +122,14 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
         if anchor and pages.exists(iri):
             return redirect(f"/doc/{anchor.group(1)}#{anchor.group(2)}-{anchor.group(3)}", 303)
         if folder in ENTITY_TYPES:
-            data = pages.entity(iri)
+            data = pages.entity(iri, max(0, request.args.get("mentions", 0, type=int)))
             if data:
-                return render_template("entity.html", e=data, path=path, map=entity_map(data))
+                return render_template("entity.html", e=data, path=path, map=entity_map(data), ego=ego_network(pages, iri), **entity_events(folder, path))
         elif folder == "doc" and "/" not in path[4:]:
             data = pages.document(iri)
             if data:
-                return render_template("document.html", d=data, path=path)
+                events, _ = timeline.events(Filters(doc=path), limit=500)
+                return render_template("document.html", d=data, path=path, events=events)
         elif folder == "event":
             data = pages.event(iri)
             if data:
@@ -146,6 +147,12 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
                 for p, o in props]
         return render_template("resource.html", iri=iri, path=path, rows=rows)
 
+    def entity_events(folder: str, path: str) -> dict:
+        """The entity's own timeline: events at a place, or events it took part in."""
+        f = Filters(place=path) if folder == "place" else Filters(who=path)
+        events, more = timeline.events(f, limit=ENTITY_EVENTS)
+        return {"events": events, "more_events": more, "timeline_href": "/events?" + f.params()}
+
     def entity_map(e: dict):
         """A map around the entity if it has coordinates (any type), with the corpus's other places faint."""
         c = coord(e["lat"], e["long"])
@@ -155,6 +162,15 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
                 "mentions": e["mention_count"]}
         others = [p for p in pages.places() if p["lat"] is not None]
         return svg_map(others, here=here, title=f"Map: {e['label']} at {degrees(*c)}, with nearby places")
+
+    def events_page():
+        f = Filters.from_args(request.args)
+        events, more = timeline.events(f)
+        labels = pages.labels({pages.iri(x) for x in (f.place, f.who) if x})
+        return render_template("events.html", f=f, events=events, more=more, facets=timeline.facets(f),
+                               place_label=labels.get(pages.iri(f.place)) if f.place else None,
+                               who_label=labels.get(pages.iri(f.who)) if f.who else None,
+                               sparql=timeline.query_text(f))
 
     def map_page():
         places = pages.places()
@@ -320,8 +336,8 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
 
     # ------------------------------------------------------------ the route table
     app.add_url_rule("/", "home", home)
-    app.add_url_rule("/search", "search", search)
     app.add_url_rule("/sparql", "sparql", sparql, methods=["GET", "POST", "OPTIONS"])
+    app.add_url_rule("/events", "events", events_page)
     app.add_url_rule("/map", "map", map_page)
     app.add_url_rule("/map.geojson", "map_geojson", map_geojson)
     app.add_url_rule("/dataset", "dataset", dataset)
@@ -333,5 +349,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     for folder in [*ENTITY_TYPES, "doc", "event"]:
         app.add_url_rule(f"/{folder}/", f"list_{folder}", listing, defaults={"folder": folder})
     register_reconciliation(app, pages.store)
+    register_ego(app, pages)
+    register_search(app, pages, store_path)
     app.add_url_rule("/<path:path>", "resource", resource)
     return app

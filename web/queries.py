@@ -10,7 +10,8 @@ from collections import defaultdict
 
 from pyoxigraph import Literal, NamedNode, Store
 
-from graph.iris import AKG, PREFIXES, sparql_prefixes
+from extract.reader import is_boilerplate
+from graph.iris import AKG, PREFIXES, span_of, sparql_prefixes
 from graph.store import stored_base
 from web.maps import coord
 
@@ -19,6 +20,12 @@ ENTITY_TYPES = {"person": "Person", "place": "Place", "org": "Organization", "gr
 TYPE_NOUNS = {"Person": "persons", "Place": "places", "Organization": "organizations", "Group": "groups"}
 ROLE_PROPS = ["agent", "recipient", "patient", "place", "origin", "destination"]
 LIST_PAGE = 200
+MENTION_DOCS = 20  # documents per page of an entity's mentions
+# The query behind an entity page, offered as "open in SPARQL": every mention with its sentence and document.
+ENTITY_QUERY = """SELECT ?doc ?name ?sentence WHERE {{
+  ?m oa:hasBody <{iri}> ; akg:nameAsWritten ?name ; akg:document ?doc ; akg:sentence ?s .
+  ?s rdf:value ?sentence .
+}} ORDER BY ?doc LIMIT 500"""
 
 
 def lit(text: str) -> str:
@@ -115,22 +122,6 @@ class Pages:
         return [{"href": self.href(r["d"].value), "label": val(r["title"]) or self.local(r["d"].value),
                  "date": val(r["date"]), "kind": val(r["kind"]), "mentions": num(r["mentions"])} for r in rows]
 
-    def event_list(self, page: int) -> list[dict]:
-        rows = list(self.q(f"""SELECT ?e (SAMPLE(?t) AS ?type) (MIN(STR(?dt)) AS ?date) (SAMPLE(?d) AS ?doc)
-              (SAMPLE(?tr) AS ?trigger) WHERE {{
-              ?e akg:reportedIn ?d . OPTIONAL {{ ?e a ?t FILTER(?t != akg:Event) }} OPTIONAL {{ ?e akg:date ?dt }}
-              OPTIONAL {{ ?e akg:trigger ?tr }} }}
-              GROUP BY ?e ORDER BY ?date ?e LIMIT {LIST_PAGE + 1} OFFSET {page * LIST_PAGE}"""))
-        labels = self.labels({r["type"].value for r in rows if r["type"]} | {r["doc"].value for r in rows})
-        out = []
-        for r in rows:
-            participants = self.participants(r["e"].value)
-            out.append({"href": self.href(r["e"].value), "label": self.local(r["e"].value),
-                        "type": labels.get(val(r["type"]), short(val(r["type"]) or "akg:Event")),
-                        "date": val(r["date"]), "trigger": val(r["trigger"]),
-                        "doc": self.link(r["doc"].value, labels), "participants": participants})
-        return out
-
     def places(self) -> list[dict]:
         """Every place with its label, mention count and (lat, lon) floats or None, for the maps and GeoJSON.
 
@@ -152,21 +143,6 @@ class Pages:
             p["label"] = p["label"] or self.local(p["iri"]) or p["iri"]
         return sorted(out.values(), key=lambda p: (-p["mentions"], p["label"].lower()))
 
-    def search(self, text: str) -> list[dict]:
-        rows = self.q(f"""SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?t) AS ?type) (GROUP_CONCAT(DISTINCT ?n; separator="|") AS ?names)
-              WHERE {{ VALUES ?t {{ akg:Person akg:Place akg:Organization akg:Group }}
-              ?e a ?t ; rdfs:label ?l . {{ ?e rdfs:label ?n }} UNION {{ ?e skos:altLabel ?n }}
-              FILTER(CONTAINS(LCASE(STR(?n)), LCASE({lit(text)}))) }}
-              GROUP BY ?e ORDER BY LCASE(STR(?label)) LIMIT 200""")
-        out = [{"href": self.href(r["e"].value), "label": r["label"].value, "type": r["type"].value[len(AKG):],
-                "matched": [n for n in r["names"].value.split("|") if n != r["label"].value]} for r in rows]
-        docs = self.q(f"""SELECT ?d (SAMPLE(?t) AS ?title) WHERE {{ ?d a akg:Document ; dcterms:title ?t .
-              FILTER(CONTAINS(LCASE(STR(?t)), LCASE({lit(text)}))) }} GROUP BY ?d LIMIT 50""")
-        out += [{"href": self.href(r["d"].value), "label": r["title"].value, "type": "Document", "matched": []}
-                for r in docs]
-        return out
-
-    # ------------------------------------------------------------ one resource
     def triples(self, iri: str) -> list[tuple[str, object]]:
         return [(r["p"].value, r["o"]) for r in self.q(f"SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }} LIMIT 2000")]
 
@@ -183,7 +159,9 @@ class Pages:
             by[short(p)].append(o)
         return by
 
-    def entity(self, iri: str) -> dict | None:
+    def entity(self, iri: str, mention_page: int = 0) -> dict | None:
+        """An entity page's data from a few bounded queries, whatever the entity's size: mentions are
+        grouped by document and paged, so a hub such as Stalin costs what a rare name costs."""
         by = self.properties(iri)
         if by is None:
             return None
@@ -192,8 +170,9 @@ class Pages:
         wikidata = [o.value for o in by["owl:sameAs"] if "wikidata.org" in o.value]
         wikidata += [f"http://www.wikidata.org/entity/{o.value}" for o in by["akg:wikidata"]
                      if f"http://www.wikidata.org/entity/{o.value}" not in wikidata]
+        groups, more = self.mention_groups(iri, mention_page)
         return {
-            "iri": iri, "type": type_,
+            "iri": iri, "type": type_, "path": self.local(iri),
             "label": val(by["rdfs:label"][0]) if by["rdfs:label"] else self.local(iri),
             "alt_labels": sorted({o.value for o in by["skos:altLabel"]}),
             "description": [o.value for o in by["schema:description"]],
@@ -203,86 +182,57 @@ class Pages:
             "geonames": val(by["akg:geonamesId"][0]) if by["akg:geonamesId"] else None,
             "mention_count": num(by["akg:mentionCount"][0]) if by["akg:mentionCount"] else None,
             "names": self.names_as_written(iri),
-            "mentions": self.mentions_of(iri),
+            "mention_groups": groups, "mention_page": mention_page, "more_mentions": more,
+            "incoming": self.incoming(iri),
             "related": self.related(iri),
-            "events": self.events_of(iri),
-            "documents": self.documents_of(iri),
+            "sparql": ENTITY_QUERY.format(iri=iri),
         }
+
+    def incoming(self, iri: str) -> dict:
+        """How many statements point at the entity, from how many resources (mentions included), and in how
+        many documents it is named."""
+        rows = list(self.q(f"""SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?k) WHERE {{ ?s ?p <{iri}> }}"""))
+        docs = list(self.q(f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?m oa:hasBody <{iri}> ; akg:document ?d }}"))
+        return {"links": num(rows[0]["n"]), "from": num(rows[0]["k"]), "documents": num(docs[0]["n"])}
 
     def names_as_written(self, iri: str) -> list[tuple[str, int]]:
         rows = self.q(f"""SELECT ?name (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m oa:hasBody <{iri}> ; akg:nameAsWritten ?name }}
               GROUP BY ?name ORDER BY DESC(?n) ?name LIMIT 200""")
         return [(r["name"].value, num(r["n"])) for r in rows]
 
-    def mentions_of(self, iri: str) -> list[dict]:
-        """Each mention with its sentence, split into before/name/after for highlighting."""
-        rows = self.q(f"""SELECT ?m ?name ?doc ?sent ?stext ?ss ?ms ?me ?title WHERE {{
-              ?m oa:hasBody <{iri}> ; akg:document ?doc .
-              OPTIONAL {{ ?m akg:nameAsWritten ?name }}
-              OPTIONAL {{ ?m akg:sentence ?sent . ?sent rdf:value ?stext ; akg:start ?ss }}
-              OPTIONAL {{ ?m oa:hasTarget/oa:hasSelector ?sel . ?sel oa:start ?ms ; oa:end ?me }}
-              OPTIONAL {{ ?doc dcterms:title ?title }} }} ORDER BY ?doc ?ms LIMIT 500""")
-        seen, out = set(), []
-        for r in rows:
-            if r["m"].value in seen:
+    def mention_groups(self, iri: str, page: int = 0) -> tuple[list[dict], bool]:
+        """One page of the documents that name the entity (oldest first), each with its mentions in their
+        sentences, split for highlighting; and whether more documents follow."""
+        docs = list(self.q(f"""SELECT ?doc (COUNT(DISTINCT ?m) AS ?n) (MIN(STR(?dt)) AS ?date) (SAMPLE(?t) AS ?title) WHERE {{
+              ?m oa:hasBody <{iri}> ; akg:document ?doc . OPTIONAL {{ ?doc dcterms:date ?dt }} OPTIONAL {{ ?doc dcterms:title ?t }} }}
+              GROUP BY ?doc ORDER BY ?date ?doc LIMIT {MENTION_DOCS + 1} OFFSET {page * MENTION_DOCS}"""))
+        more, docs = len(docs) > MENTION_DOCS, docs[:MENTION_DOCS]
+        if not docs:
+            return [], False
+        rows = self.q(f"""SELECT ?m ?doc ?name ?sent ?stext WHERE {{
+              ?m oa:hasBody <{iri}> ; akg:document ?doc ; akg:nameAsWritten ?name ; akg:sentence ?sent .
+              FILTER(?doc IN ({", ".join(f"<{r['doc'].value}>" for r in docs)})) ?sent rdf:value ?stext }}""")
+        by_doc, seen = defaultdict(list), set()
+        for r in sorted(rows, key=lambda r: span_of(r["m"].value) or (0, 0)):
+            if r["m"] in seen:
                 continue
-            seen.add(r["m"].value)
-            name, text = val(r["name"]) or "", val(r["stext"]) or ""
-            before, hit, after = split_highlight(text, name, num(r["ms"], -1) - num(r["ss"], 0),
-                                                 num(r["me"], -1) - num(r["ss"], 0))
-            anchor = self.href(r["m"].value)
-            out.append({"name": name, "before": before, "hit": hit, "after": after, "href": anchor,
-                        "sentence_href": self.href(r["sent"].value) if r["sent"] else anchor,
-                        "doc": {"href": self.href(r["doc"].value), "label": val(r["title"]) or self.local(r["doc"].value)}})
-        return out
+            seen.add(r["m"])
+            (ms, me), (ss, _) = span_of(r["m"].value) or (-1, -1), span_of(r["sent"].value) or (0, 0)
+            before, hit, after = split_highlight(r["stext"].value, r["name"].value, ms - ss, me - ss)
+            by_doc[r["doc"].value].append({"name": r["name"].value, "before": before, "hit": hit, "after": after,
+                                           "href": self.href(r["m"].value)})
+        return [{"href": self.href(r["doc"].value), "label": val(r["title"]) or self.local(r["doc"].value),
+                 "date": val(r["date"]), "count": num(r["n"]), "mentions": by_doc[r["doc"].value]} for r in docs], more
 
     def related(self, iri: str) -> list[dict]:
-        """Entities named in the same sentence, and entities linked by a shortcut relation either way."""
+        """Entities named in the same sentences, most often first (the relations with their evidence are the
+        ego network's)."""
         rows = list(self.q(f"""SELECT ?o (COUNT(DISTINCT ?sent) AS ?n) WHERE {{
               ?m oa:hasBody <{iri}> ; akg:sentence ?sent . ?m2 akg:sentence ?sent ; oa:hasBody ?o .
-              FILTER(?o != <{iri}>) }} GROUP BY ?o ORDER BY DESC(?n) LIMIT 100"""))
-        rel = list(self.q(f"""SELECT DISTINCT ?dir ?p ?o WHERE {{
-              VALUES ?t {{ akg:Person akg:Place akg:Organization akg:Group }}
-              {{ <{iri}> ?p ?o . BIND("out" AS ?dir) }} UNION {{ ?o ?p <{iri}> . BIND("in" AS ?dir) }}
-              ?o a ?t . FILTER(?p != owl:sameAs) }} LIMIT 300"""))
-        labels = self.labels({r["o"].value for r in rows + rel} | {r["p"].value for r in rel})
-        out = []
-        for r in rel:
-            p = r["p"].value
-            out.append({**self.link(r["o"].value, labels), "how": labels.get(p, short(p)),
-                        "direction": r["dir"].value, "count": None})
-        for r in rows:
-            out.append({**self.link(r["o"].value, labels), "how": "named in the same sentence",
-                        "direction": "both", "count": num(r["n"])})
-        return out
+              FILTER(?o != <{iri}>) }} GROUP BY ?o ORDER BY DESC(?n) LIMIT 40"""))
+        labels = self.labels({r["o"].value for r in rows})
+        return [{**self.link(r["o"].value, labels), "count": num(r["n"])} for r in rows]
 
-    def participants(self, ev: str) -> list[dict]:
-        values = " ".join(f"akg:{p}" for p in ROLE_PROPS)
-        rows = list(self.q(f"SELECT ?role ?x WHERE {{ VALUES ?role {{ {values} }} <{ev}> ?role ?x }} LIMIT 200"))
-        labels = self.labels({r["x"].value for r in rows} | {r["role"].value for r in rows})
-        return [{**self.link(r["x"].value, labels), "role": labels.get(r["role"].value, short(r["role"].value))}
-                for r in rows]
-
-    def events_of(self, iri: str) -> list[dict]:
-        values = " ".join(f"akg:{p}" for p in ROLE_PROPS)
-        rows = list(self.q(f"""SELECT ?ev ?role (SAMPLE(?t) AS ?type) (MIN(STR(?dt)) AS ?date) (SAMPLE(?s) AS ?sent)
-              (SAMPLE(?st) AS ?stext) WHERE {{ VALUES ?role {{ {values} }} ?ev ?role <{iri}> ; akg:reportedIn ?d .
-              OPTIONAL {{ ?ev a ?t FILTER(?t != akg:Event) }} OPTIONAL {{ ?ev akg:date ?dt }}
-              OPTIONAL {{ ?ev akg:evidence ?s . ?s rdf:value ?st }} }} GROUP BY ?ev ?role ORDER BY ?date LIMIT 300"""))
-        labels = self.labels({r["type"].value for r in rows if r["type"]} | {r["role"].value for r in rows})
-        return [{"href": self.href(r["ev"].value), "type": labels.get(val(r["type"]), short(val(r["type"]) or "akg:Event")),
-                 "role": labels.get(r["role"].value, short(r["role"].value)), "date": val(r["date"]),
-                 "evidence": val(r["stext"]), "evidence_href": self.href(r["sent"].value) if r["sent"] else None}
-                for r in rows]
-
-    def documents_of(self, iri: str) -> list[dict]:
-        rows = self.q(f"""SELECT ?d (SAMPLE(?t) AS ?title) (MIN(STR(?dt)) AS ?date) (COUNT(DISTINCT ?m) AS ?n) WHERE {{
-              ?m oa:hasBody <{iri}> ; akg:document ?d . OPTIONAL {{ ?d dcterms:title ?t }} OPTIONAL {{ ?d dcterms:date ?dt }} }}
-              GROUP BY ?d ORDER BY ?date LIMIT 300""")
-        return [{"href": self.href(r["d"].value), "label": val(r["title"]) or self.local(r["d"].value),
-                 "date": val(r["date"]), "count": num(r["n"])} for r in rows]
-
-    # ------------------------------------------------------------ documents
     def document(self, iri: str) -> dict | None:
         by = self.properties(iri)
         if by is None:
@@ -312,18 +262,7 @@ class Pages:
             mentions = [(num(r["s"]), num(r["e"]), self.link(r["b"].value, labels)) for r in mrows]
             doc["segments"] = segment_text(content, start, end, sentences, mentions)
             doc["mentions"] = len(mentions)
-        doc["events"] = self.events_in(iri)
         return doc
-
-    def events_in(self, doc: str) -> list[dict]:
-        rows = list(self.q(f"""SELECT ?ev (SAMPLE(?t) AS ?type) (MIN(STR(?dt)) AS ?date) (SAMPLE(?s) AS ?sent) WHERE {{
-              ?ev akg:reportedIn <{doc}> . OPTIONAL {{ ?ev a ?t FILTER(?t != akg:Event) }}
-              OPTIONAL {{ ?ev akg:date ?dt }} OPTIONAL {{ ?ev akg:evidence ?s }} }} GROUP BY ?ev ORDER BY ?ev LIMIT 500"""))
-        labels = self.labels({r["type"].value for r in rows if r["type"]})
-        return [{"href": self.href(r["ev"].value), "label": self.local(r["ev"].value),
-                 "type": labels.get(val(r["type"]), short(val(r["type"]) or "akg:Event")), "date": val(r["date"]),
-                 "participants": self.participants(r["ev"].value),
-                 "evidence_href": self.href(r["sent"].value) if r["sent"] else None} for r in rows]
 
     # ------------------------------------------------------------ events
     def event(self, iri: str) -> dict | None:
@@ -405,13 +344,21 @@ def segment_text(content: str, start: int, end: int, sentences, mentions) -> lis
             if ms_ < pos or me > e:
                 continue
             if ms_ > pos:
-                pieces.append({"text": _squeeze(content[pos:ms_])})
+                pieces.append({"text": _gap(content[pos:ms_], sid)})
             pieces.append({"text": content[ms_:me], "id": f"m-{ms_}-{me}", **{k: link[k] for k in ("href", "label")}})
             pos = me
         if pos < e:
-            pieces.append({"text": _squeeze(content[pos:e])})
+            pieces.append({"text": _gap(content[pos:e], sid)})
         segments.append({"id": sid, "pieces": pieces})
     return segments
+
+
+def _gap(text: str, sentence_id: str | None) -> str:
+    """Text as shown: outside sentences, the site's furniture (the funding line, rights, labels) left out,
+    by the reader's own judgement of what is boilerplate."""
+    if sentence_id is None:
+        text = "".join(line for line in text.splitlines(keepends=True) if not is_boilerplate(line.strip()))
+    return _squeeze(text)
 
 
 def _squeeze(text: str) -> str:

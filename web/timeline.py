@@ -1,0 +1,177 @@
+"""The timeline: every event by date, with its type, participants, place and evidence, filtered by links.
+
+Filters are query parameters (`type`, `from`, `to`, `place`, `who`, `page`), so every view is a plain
+link that works without scripts. Dates are compared as written at their precision: "1945-11" (a
+month) is inside a November filter, "1945" (a year) is not, and neither is drawn as a day.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlencode
+
+from pyoxigraph import Literal, NamedNode
+
+from web.queries import ROLE_PROPS, Pages, short, val
+
+PAGE = 100
+ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass
+class Filters:
+    type: str | None = None  # the event class's local name: "Disarmament"
+    start: str | None = None  # ISO prefix: "1945", "1945-11", "1945-11-17"
+    end: str | None = None
+    place: str | None = None  # an entity's local path: "place/sarab"
+    who: str | None = None  # any participant's local path: "person/derakhshani", "group/iranian-gendarmes"
+    doc: str | None = None  # the reporting document's local path: "doc/000-9af72bc09fc97839"
+    page: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        f = cls(type=args.get("type") or None, place=args.get("place") or None, who=args.get("who") or None,
+                doc=args.get("doc") or None, page=max(0, args.get("page", 0, type=int)))
+        for name in ("from", "to"):
+            value = (args.get(name) or "").strip()
+            if value and not ISO_PREFIX.match(value):
+                f.problems.append(f"{name}={value!r} is not a date (write 1945, 1945-11 or 1945-11-17)")
+            elif value:
+                setattr(f, "start" if name == "from" else "end", value)
+        if f.type and not re.fullmatch(r"[A-Za-z]+", f.type):
+            f.problems.append(f"type={f.type!r} is not an event type")
+            f.type = None
+        return f
+
+    def params(self, **change) -> str:
+        """The query string of these filters with some changed ('' or None drops one); a page only if asked."""
+        values = {"type": self.type, "from": self.start, "to": self.end, "place": self.place, "who": self.who,
+                  "doc": self.doc}
+        values.update(change)
+        if not values.get("page"):
+            values.pop("page", None)
+        return urlencode({k: v for k, v in values.items() if v})
+
+    @property
+    def active(self) -> bool:
+        return any((self.type, self.start, self.end, self.place, self.who, self.doc))
+
+
+def shown_date(iso: str | None) -> str:
+    """A date at its precision: '17 Nov 1945', 'November 1945', '1945'."""
+    if not iso:
+        return "undated"
+    parts = iso.split("-")
+    try:
+        if len(parts) == 3:
+            return date(*map(int, parts)).strftime("%-d %b %Y")
+        if len(parts) == 2:
+            return date(int(parts[0]), int(parts[1]), 1).strftime("%B %Y")
+    except ValueError:
+        return iso
+    return iso
+
+
+class Timeline:
+    """Events for the timeline page and the entity pages, from three queries whatever the page size."""
+
+    def __init__(self, pages: Pages):
+        self.pages = pages
+
+    def _where(self, f: Filters) -> str:
+        lit = lambda s: str(Literal(s))  # noqa: E731 - user text as an escaped SPARQL literal
+        clauses = ["?ev akg:reportedIn ?doc ; a ?type . ?type rdfs:subClassOf akg:Event .",
+                   "OPTIONAL { ?ev akg:date ?date }"]
+        if f.type:
+            clauses.append(f"FILTER(?type = akg:{f.type})")  # letters only: checked in Filters.from_args
+        if f.start:
+            clauses.append(f"FILTER(BOUND(?date) && STR(?date) >= {lit(f.start)})")
+        if f.end:
+            clauses.append(f"FILTER(BOUND(?date) && STR(?date) <= {lit(f.end + '~')})")
+        if f.place:
+            clauses.append(f"?ev akg:place|akg:origin|akg:destination <{self.pages.iri(_path(f.place))}> .")
+        if f.doc:
+            clauses.append(f"FILTER(?doc = <{self.pages.iri(_path(f.doc))}>)")
+        if f.who:
+            roles = "|".join(f"akg:{p}" for p in ROLE_PROPS if p not in ("place", "origin", "destination"))
+            clauses.append(f"?ev {roles} <{self.pages.iri(_path(f.who))}> .")
+        return "\n".join(clauses)
+
+    def events(self, f: Filters, limit: int = PAGE) -> tuple[list[dict], bool]:
+        """One page of events in date order (undated last), and whether there are more."""
+        rows = list(self.pages.q(f"""SELECT ?ev (SAMPLE(?type) AS ?t) (MIN(STR(?date)) AS ?d) (SAMPLE(?doc) AS ?document)
+              (SAMPLE(?p) AS ?precision) (SAMPLE(?s) AS ?sent) (SAMPLE(?st) AS ?stext) (SAMPLE(?tr) AS ?trigger) WHERE {{
+              {self._where(f)}
+              OPTIONAL {{ ?ev akg:datePrecision ?p }} OPTIONAL {{ ?ev akg:trigger ?tr }}
+              OPTIONAL {{ ?ev akg:evidence ?s . ?s rdf:value ?st }} }}
+              GROUP BY ?ev ORDER BY (!BOUND(?d)) ?d ?ev LIMIT {limit + 1} OFFSET {f.page * limit}"""))
+        more, rows = len(rows) > limit, rows[:limit]
+        if not rows:
+            return [], False
+        values = " ".join(f"<{r['ev'].value}>" for r in rows)
+        roles = " ".join(f"akg:{p}" for p in ROLE_PROPS)
+        parts = list(self.pages.q(f"""SELECT ?ev ?role ?x WHERE {{ VALUES ?ev {{ {values} }}
+              {{ VALUES ?role {{ {roles} }} ?ev ?role ?x }} UNION {{ ?ev akg:agentAsWritten ?x BIND(akg:agent AS ?role) }} }}"""))
+        labels = self.pages.labels({r["x"].value for r in parts if isinstance(r["x"], NamedNode)} | {r["role"].value for r in parts}
+                                   | {r["t"].value for r in rows if r["t"]} | {r["document"].value for r in rows})
+        by_event = defaultdict(list)
+        for r in parts:  # a participant named only as written ("we", "the Minister") is shown as written
+            who = self.pages.link(r["x"].value, labels) if isinstance(r["x"], NamedNode) else {"label": r["x"].value}
+            by_event[r["ev"].value].append({**who, "role": labels.get(r["role"].value, short(r["role"].value))})
+        out = []
+        for r in rows:
+            participants = by_event[r["ev"].value]
+            out.append({
+                "href": self.pages.href(r["ev"].value), "type": labels.get(val(r["t"]), short(val(r["t"]) or "")),
+                "type_id": val(r["t"]).rsplit("#", 1)[-1] if r["t"] else None,
+                "date": val(r["d"]), "shown_date": shown_date(val(r["d"])), "precision": val(r["precision"]),
+                "trigger": val(r["trigger"]), "evidence": val(r["stext"]),
+                "evidence_href": self.pages.href(r["sent"].value) if r["sent"] else None,
+                "doc": self.pages.link(r["document"].value, labels),
+                "places": [p for p in participants if p["role"] in ("place", "origin", "destination")],
+                "actors": [p for p in participants if p["role"] not in ("place", "origin", "destination")]})
+        return out, more
+
+    def facets(self, f: Filters) -> dict:
+        """Counts behind the filter links: by type (other filters kept), by month, and the busiest places
+        and participants."""
+        types = self.pages.q(f"""SELECT ?type (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'type'))} }}
+              GROUP BY ?type ORDER BY DESC(?n)""")
+        months = self.pages.q(f"""SELECT ?m (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'start', 'end'))}
+              FILTER(BOUND(?date) && STRLEN(STR(?date)) >= 7) BIND(SUBSTR(STR(?date), 1, 7) AS ?m) }} GROUP BY ?m ORDER BY ?m""")
+        places = list(self.pages.q(f"""SELECT ?x (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'place'))}
+              ?ev akg:place ?x }} GROUP BY ?x ORDER BY DESC(?n) LIMIT 15"""))
+        roles = "|".join(f"akg:{p}" for p in ROLE_PROPS if p not in ("place", "origin", "destination"))
+        who = list(self.pages.q(f"""SELECT ?x (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'who'))}
+              ?ev {roles} ?x }} GROUP BY ?x ORDER BY DESC(?n) LIMIT 15"""))
+        types = list(types)
+        labels = self.pages.labels({r["type"].value for r in types} | {r["x"].value for r in places + who})
+        return {
+            "types": [{"id": r["type"].value.rsplit("#", 1)[-1], "label": labels.get(r["type"].value, short(r["type"].value)),
+                       "n": int(r["n"].value)} for r in types],
+            "months": [{"id": r["m"].value, "label": shown_date(r["m"].value), "n": int(r["n"].value)} for r in months],
+            "places": [{**self.pages.link(r["x"].value, labels), "id": self.pages.local(r["x"].value), "n": int(r["n"].value)}
+                       for r in places],
+            "who": [{**self.pages.link(r["x"].value, labels), "id": self.pages.local(r["x"].value), "n": int(r["n"].value)}
+                    for r in who]}
+
+    def query_text(self, f: Filters) -> str:
+        """The SPARQL behind a timeline view, for "open in SPARQL"."""
+        return f"""SELECT ?ev ?type ?date ?doc WHERE {{
+  {self._where(f).replace(chr(10), chr(10) + '  ')}
+}} ORDER BY ?date ?ev LIMIT {PAGE}"""
+
+
+def _path(local: str) -> str:
+    """An entity path as given in a link, kept to the characters IRIs of ours have."""
+    return re.sub(r"[^A-Za-z0-9/_.~%-]", "", local)
+
+
+def _without(f: Filters, *names: str) -> Filters:
+    values = {k: getattr(f, k) for k in ("type", "start", "end", "place", "who", "doc")}
+    for n in names:
+        values[n] = None
+    return Filters(**values)
