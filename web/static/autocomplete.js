@@ -4,15 +4,6 @@
 (function () {
   "use strict";
   var DELAY = 120, LIMIT = 8;
-  var CSS = ".ac-host{position:relative}" +
-    ".ac-list{position:absolute;top:100%;right:0;z-index:10;min-width:100%;width:max-content;max-width:30rem;" +
-    "margin:.2rem 0 0;padding:.2rem 0;list-style:none;background:#fff;border:1px solid #bfc8cf;border-radius:5px;" +
-    "box-shadow:0 4px 14px rgba(0,0,0,.12);font:.92rem system-ui,sans-serif;text-align:left}" +
-    ".ac-list[hidden]{display:none}" +
-    ".ac-list a{display:block;padding:.3rem .7rem;color:#1d232a;text-decoration:none}" +
-    ".ac-list [aria-selected=true] a,.ac-list a:hover{background:#e8f0f7}" +
-    ".ac-list .ac-type{font-size:.72rem;color:#5f6b76;background:#eef2f5;border-radius:3px;padding:.05rem .35rem;margin-left:.4rem}" +
-    ".ac-list .ac-matched{color:#5f6b76;margin-left:.4rem}";
 
   function attach(input, n) {
     var list = document.createElement("ul");
@@ -118,9 +109,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     var inputs = document.querySelectorAll('form[action="/search"] input[name="q"]');
     if (!inputs.length || !window.fetch) return;
-    var style = document.createElement("style");
-    style.textContent = CSS;
-    document.head.append(style);
     inputs.forEach(attach);
   });
 })();
