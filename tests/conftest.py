@@ -17,6 +17,11 @@ SEEDS = ROOT / "seeds"
 # Every input file of seeds/, in build order: the three seeds, then corpus/ and corpus2/.
 SEED_FILES = sorted(SEEDS.glob("*.txt")) + sorted((SEEDS / "corpus").glob("*.txt")) + sorted((SEEDS / "corpus2").glob("*.txt"))
 ARCHIVEKG = [str(Path(sys.executable).parent / "archivekg")]
+# Debian's Chromium, driven by Playwright (which never downloads a browser here); screenshots are kept out of git.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = ROOT / "tests" / "screenshots"
 
 
 def run_archivekg(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
@@ -92,6 +97,27 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One real Chromium for every browser test."""
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def serve_text(folder: Path, name: str, text: str) -> tuple[subprocess.Popen, str, Path]:
+    """Build a store from one document of the given text with the real command, and serve it."""
+    (folder / name).write_text(text, encoding="utf-8")
+    store = folder / "store"
+    run_archivekg("build", str(folder / name), "--store", str(store))
+    proc, url = start_server(store)
+    return proc, url, store
 
 
 @pytest.fixture(scope="session")

@@ -8,14 +8,12 @@ from html.parser import HTMLParser
 import pytest
 import requests
 from flask import Flask, render_template
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from graph.iris import sparql_prefixes
 
-from conftest import ROOT, run_archivekg, select, start_server, stop_server
-from test_browser import ARGS, CHROMIUM
+from conftest import SCREENSHOTS, run_archivekg, select, start_server, stop_server
 
-SCREENSHOTS = ROOT / "tests" / "screenshots"
 RELATIONS = ("reportedTo sentMessageTo ordered appealedTo metWith attacked disarmed arrested killed electedTo "
              "commanded").split()
 
@@ -169,13 +167,6 @@ def test_table_lists_every_edge_without_scripts(server):
 
 
 # ------------------------------------------------------------------------------ in a real browser
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
 
 def open_network(browser, url: str, dialogs: list | None = None):
     page = browser.new_page(viewport={"width": 1200, "height": 900})
@@ -201,7 +192,6 @@ def test_browser_draws_the_network_and_edges_lead_to_evidence(browser, server):
         return cy.nodes().every(n => { const p = n.renderedPosition(); return p.x >= 0 && p.x <= w && p.y >= 0 && p.y <= h; }); }""")
     assert inside
     assert page.evaluate("window.egoGraph.nodes().length") == len(ego_json(server, "person/bagirov")["nodes"])
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#network figure").screenshot(path=str(SCREENSHOTS / "ego.png"))
 
     # an edge with one evidence sentence: tapping it opens the document at that sentence

@@ -12,13 +12,11 @@ import requests
 from markupsafe import escape
 from playwright import sync_api
 
-from conftest import copy_of, run_archivekg, select, start_server, stop_server
-from test_browser import ARGS, CHROMIUM
+from conftest import SCREENSHOTS, copy_of, run_archivekg, select, start_server, stop_server
 from graph.search_index import SEARCH_FILE
 from web.search import SNIPPET
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "tests" / "screenshots"
 HOSTILE_TITLE = """Telegram from Tabriz <script>alert(1)</script> about "><img src=x onerror=alert(1)>"""
 HOSTILE = f"""Skip to content
 
@@ -184,16 +182,8 @@ def test_a_store_without_an_index_says_so(hostile_server, tmp_path):
 
 
 # ------------------------------------------------------------ a real browser
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
 
 def test_header_box_submit_and_pick(browser, server):
-    SCREENSHOTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1200, "height": 800})
     box = "header form.search input[name=q]"
     page.goto(server + "/place/tabriz")

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import pytest
 import requests
+from playwright.sync_api import expect
 
-from conftest import ROOT, select
+from conftest import SCREENSHOTS, select
 
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-SHOTS = ROOT / "tests" / "screenshots"
 
 
 def events_on(html: str) -> list[str]:
@@ -98,20 +92,16 @@ def test_a_hub_entity_page_is_grouped_folded_and_paged(server):
     assert requests.get(server + sparql, headers={"Accept": "text/csv"}, timeout=30).text.count("\n") > docs
 
 
-def test_browser_timeline_filtered_to_november_1945(server):
-    SHOTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.goto(server + "/events")
-        page.locator("nav.facets a", has_text="November 1945").first.click()
-        page.wait_for_url(re.compile(r"from=1945-11"))
-        sarab = page.locator("li.ev", has=page.locator('a[href="/place/sarab"]')).filter(has_text="disarm")
-        sync_api.expect(sarab.first).to_be_visible()
-        sync_api.expect(sarab.first.locator(".when")).to_have_text("17 Nov 1945")
-        page.screenshot(path=str(SHOTS / "timeline.png"), full_page=False)
-        sarab.first.locator("blockquote.evidence a").click()
-        page.wait_for_url(re.compile(r"/doc/.+#s-"))
-        assert "Sarab" in page.locator(":target").inner_text()
-        browser.close()
-    assert Path(SHOTS / "timeline.png").stat().st_size > 10_000
+def test_browser_timeline_filtered_to_november_1945(browser, server):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(server + "/events")
+    page.locator("nav.facets a", has_text="November 1945").first.click()
+    page.wait_for_url(re.compile(r"from=1945-11"))
+    sarab = page.locator("li.ev", has=page.locator('a[href="/place/sarab"]')).filter(has_text="disarm")
+    expect(sarab.first).to_be_visible()
+    expect(sarab.first.locator(".when")).to_have_text("17 Nov 1945")
+    page.screenshot(path=str(SCREENSHOTS / "timeline.png"), full_page=False)
+    sarab.first.locator("blockquote.evidence a").click()
+    page.wait_for_url(re.compile(r"/doc/.+#s-"))
+    assert "Sarab" in page.locator(":target").inner_text()
+    page.close()

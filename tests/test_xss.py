@@ -7,12 +7,8 @@ import re
 import pytest
 import requests
 
-from conftest import run_archivekg, start_server, stop_server
+from conftest import serve_text, stop_server
 
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 TEXT = f"""Telegram from Tabriz {SCRIPT}
@@ -25,11 +21,7 @@ Pishevari met Derakhshani in Tabriz on 20 November 1945 {IMG}.
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hostile")
-    (folder / "hostile.txt").write_text(TEXT, encoding="utf-8")
-    store = folder / "store"
-    run_archivekg("build", str(folder / "hostile.txt"), "--store", str(store))
-    proc, url = start_server(store)
+    proc, url, _ = serve_text(tmp_path_factory.mktemp("hostile"), "hostile.txt", TEXT)
     yield url
     stop_server(proc)
 
@@ -59,18 +51,16 @@ def test_markup_in_a_document_is_text_on_every_page(hostile_server):
     assert visited >= 15
 
 
-def test_no_dialog_fires_in_chromium(hostile_server):
+def test_no_dialog_fires_in_chromium(browser, hostile_server):
     fired: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        page.on("dialog", lambda d: (fired.append(d.message), d.dismiss()))
-        shown = 0
-        for path in pages_to_visit(hostile_server):
-            page.goto(hostile_server + path)
-            page.wait_for_load_state("networkidle")
-            if SCRIPT in page.locator("body").inner_text():
-                shown += 1
-        browser.close()
+    page = browser.new_page()
+    page.on("dialog", lambda d: (fired.append(d.message), d.dismiss()))
+    shown = 0
+    for path in pages_to_visit(hostile_server):
+        page.goto(hostile_server + path)
+        page.wait_for_load_state("networkidle")
+        if SCRIPT in page.locator("body").inner_text():
+            shown += 1
+    page.close()
     assert fired == []
     assert shown >= 3  # the document, the timeline and search show the markup as the text it is

@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 import requests
 
-from conftest import select
+from conftest import SCREENSHOTS, select
 from web.app import EXAMPLES
 from web.maps import REGION, svg_map
 
-sync_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api
 expect = sync_api.expect
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-SHOTS = Path(__file__).parent / "screenshots"
 SVG = "{http://www.w3.org/2000/svg}"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -71,8 +59,7 @@ def test_yasgui_runs_the_first_example(page, server):
     expect(page.locator(".tabPanel.active .yasr table.dataTable")).to_contain_text("Joseph Stalin")
     n = len(select(server, query))
     expect(results_chip(page)).to_contain_text(f"{n} results")
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "yasgui.png"), full_page=False)
+    page.screenshot(path=str(SCREENSHOTS / "yasgui.png"), full_page=False)
 
     # an IRI of the dataset opens its page on this server
     link = page.locator(".tabPanel.active .yasr table.dataTable tbody tr a", has_text="/person/").first
@@ -205,5 +192,4 @@ def test_caspian_visible_in_chromium(page, server):
     fill = caspian.evaluate("e => getComputedStyle(e).fill")
     land = page.locator("#overview path.land").evaluate("e => getComputedStyle(e).fill")
     assert fill != land  # water and land differ on screen
-    SHOTS.mkdir(exist_ok=True)
-    page.locator("#overview").screenshot(path=str(SHOTS / "map.png"))
+    page.locator("#overview").screenshot(path=str(SCREENSHOTS / "map.png"))
