@@ -19,6 +19,7 @@ from graph.iris import jsonld_context, sparql_prefixes
 from graph.publish import dump_formats, dump_name, dumps_folder
 from graph.store import open_store
 from web.negotiate import HTML, alternates, choose, not_acceptable, rdf_response, vary
+from web.cache import PageCache
 from web.describe import service_description
 from web.ego import ego_network, register_ego
 from web.maps import cluster, coord, degrees, svg_map
@@ -72,6 +73,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     app = Flask(__name__)
     pages = Pages(open_store(store_path, read_only=True))
     timeline = Timeline(pages)
+    pages_cache = PageCache(version=pages.version())
     pool = QueryPool(store_path, size=query_workers, timeout=query_timeout)
     app.extensions["archivekg_pool"] = pool
     atexit.register(pool.close)
@@ -113,7 +115,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
             return not_acceptable()
         if form != HTML:
             return twin(path, form)
-        return vary(page(path, iri), path)
+        return vary(pages_cache.get(request.full_path, lambda: page(path, iri)), path)
 
     def page(path: str, iri: str):
         """The HTML view of a resource."""
@@ -164,6 +166,9 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
         return svg_map(others, here=here, title=f"Map: {e['label']} at {degrees(*c)}, with nearby places")
 
     def events_page():
+        return pages_cache.get(request.full_path, render_events)
+
+    def render_events():
         f = Filters.from_args(request.args)
         events, more = timeline.events(f)
         labels = pages.labels({pages.iri(x) for x in (f.place, f.who) if x})

@@ -65,6 +65,11 @@ class Pages:
 
 
     # ------------------------------------------------------------ IRIs and links
+    def version(self) -> str:
+        """The store's version: when its last build ended (the VoID description's dcterms:modified)."""
+        rows = list(self.q("SELECT (MAX(STR(?m)) AS ?v) WHERE { ?d a void:Dataset ; dcterms:modified ?m }"))
+        return val(rows[0]["v"]) or "unversioned" if rows else "unversioned"
+
     def iri(self, path: str) -> str:
         return self.base + path
 

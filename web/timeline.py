@@ -82,36 +82,42 @@ class Timeline:
         self.pages = pages
 
     def _where(self, f: Filters) -> str:
+        """The pattern of the events a view shows. The entity a view is about comes first, so Oxigraph starts
+        from its few events; a role statement (it has akg:place and akg:reportedIn too) is never an event."""
         lit = lambda s: str(Literal(s))  # noqa: E731 - user text as an escaped SPARQL literal
-        clauses = ["?ev akg:reportedIn ?doc ; a ?type . ?type rdfs:subClassOf akg:Event .",
-                   "OPTIONAL { ?ev akg:date ?date }"]
+        clauses = []
+        if f.who:
+            roles = "|".join(f"akg:{p}" for p in ROLE_PROPS if p not in ("place", "origin", "destination"))
+            clauses.append(f"?ev {roles} <{self.pages.iri(_path(f.who))}> .")
+        if f.place:
+            clauses.append(f"?ev akg:place|akg:origin|akg:destination <{self.pages.iri(_path(f.place))}> .")
         if f.type:
-            clauses.append(f"FILTER(?type = akg:{f.type})")  # letters only: checked in Filters.from_args
+            clauses.append(f"?ev a akg:{f.type} .")  # letters only: checked in Filters.from_args
+        clauses.append(f"?ev akg:reportedIn {f'<{self.pages.iri(_path(f.doc))}>' if f.doc else '?doc'} .")
+        clauses.append("FILTER NOT EXISTS { ?ev a akg:RoleStatement }")
+        clauses.append("OPTIONAL { ?ev akg:date ?date }")
         if f.start:
             clauses.append(f"FILTER(BOUND(?date) && STR(?date) >= {lit(f.start)})")
         if f.end:
             clauses.append(f"FILTER(BOUND(?date) && STR(?date) <= {lit(f.end + '~')})")
-        if f.place:
-            clauses.append(f"?ev akg:place|akg:origin|akg:destination <{self.pages.iri(_path(f.place))}> .")
-        if f.doc:
-            clauses.append(f"FILTER(?doc = <{self.pages.iri(_path(f.doc))}>)")
-        if f.who:
-            roles = "|".join(f"akg:{p}" for p in ROLE_PROPS if p not in ("place", "origin", "destination"))
-            clauses.append(f"?ev {roles} <{self.pages.iri(_path(f.who))}> .")
         return "\n".join(clauses)
 
     def events(self, f: Filters, limit: int = PAGE) -> tuple[list[dict], bool]:
-        """One page of events in date order (undated last), and whether there are more."""
-        rows = list(self.pages.q(f"""SELECT ?ev (SAMPLE(?type) AS ?t) (MIN(STR(?date)) AS ?d) (SAMPLE(?doc) AS ?document)
-              (SAMPLE(?p) AS ?precision) (SAMPLE(?s) AS ?sent) (SAMPLE(?st) AS ?stext) (SAMPLE(?tr) AS ?trigger) WHERE {{
-              {self._where(f)}
-              OPTIONAL {{ ?ev akg:datePrecision ?p }} OPTIONAL {{ ?ev akg:trigger ?tr }}
-              OPTIONAL {{ ?ev akg:evidence ?s . ?s rdf:value ?st }} }}
+        """One page of events in date order (undated last), and whether there are more: the page is chosen
+        first from the bare pattern, then its events' details are read for that page alone."""
+        page = list(self.pages.q(f"""SELECT ?ev (MIN(STR(?date)) AS ?d) WHERE {{ {self._where(f)} }}
               GROUP BY ?ev ORDER BY (!BOUND(?d)) ?d ?ev LIMIT {limit + 1} OFFSET {f.page * limit}"""))
-        more, rows = len(rows) > limit, rows[:limit]
-        if not rows:
+        more, page = len(page) > limit, page[:limit]
+        if not page:
             return [], False
-        values = " ".join(f"<{r['ev'].value}>" for r in rows)
+        values = " ".join(f"<{r['ev'].value}>" for r in page)
+        details = {r["ev"].value: r for r in self.pages.q(f"""SELECT ?ev (SAMPLE(?type) AS ?t) (SAMPLE(?doc) AS ?document)
+              (SAMPLE(?p) AS ?precision) (SAMPLE(?s) AS ?sent) (SAMPLE(?st) AS ?stext) (SAMPLE(?tr) AS ?trigger) WHERE {{
+              VALUES ?ev {{ {values} }} ?ev a ?type ; akg:reportedIn ?doc .
+              OPTIONAL {{ ?ev akg:datePrecision ?p }} OPTIONAL {{ ?ev akg:trigger ?tr }}
+              OPTIONAL {{ ?ev akg:evidence ?s . ?s rdf:value ?st }} }} GROUP BY ?ev""")}
+        rows = [{**{k: details[r["ev"].value][k] for k in ("t", "document", "precision", "sent", "stext", "trigger")},
+                 "ev": r["ev"], "d": r["d"]} for r in page if r["ev"].value in details]
         roles = " ".join(f"akg:{p}" for p in ROLE_PROPS)
         parts = list(self.pages.q(f"""SELECT ?ev ?role ?x WHERE {{ VALUES ?ev {{ {values} }}
               {{ VALUES ?role {{ {roles} }} ?ev ?role ?x }} UNION {{ ?ev akg:agentAsWritten ?x BIND(akg:agent AS ?role) }} }}"""))
@@ -138,8 +144,8 @@ class Timeline:
     def facets(self, f: Filters) -> dict:
         """Counts behind the filter links: by type (other filters kept), by month, and the busiest places
         and participants."""
-        types = self.pages.q(f"""SELECT ?type (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'type'))} }}
-              GROUP BY ?type ORDER BY DESC(?n)""")
+        types = self.pages.q(f"""SELECT ?type (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'type'))}
+              ?ev a ?type }} GROUP BY ?type ORDER BY DESC(?n)""")
         months = self.pages.q(f"""SELECT ?m (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'start', 'end'))}
               FILTER(BOUND(?date) && STRLEN(STR(?date)) >= 7) BIND(SUBSTR(STR(?date), 1, 7) AS ?m) }} GROUP BY ?m ORDER BY ?m""")
         places = list(self.pages.q(f"""SELECT ?x (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'place'))}
@@ -162,6 +168,7 @@ class Timeline:
         """The SPARQL behind a timeline view, for "open in SPARQL"."""
         return f"""SELECT ?ev ?type ?date ?doc WHERE {{
   {self._where(f).replace(chr(10), chr(10) + '  ')}
+  ?ev a ?type ; akg:reportedIn ?doc .
 }} ORDER BY ?date ?ev LIMIT {PAGE}"""
 
 
