@@ -32,9 +32,11 @@ test: install chromium
 	$(BIN)/python -m pytest
 
 bench: install
+	$(BIN)/pip install -q -e '.[test,bench]'   # the Oxigraph server, which bench/web.py measures against
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/resolve_bench.py
 	$(BIN)/python bench/publish_bench.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

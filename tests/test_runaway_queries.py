@@ -22,7 +22,8 @@ RUNAWAY = [
 
 @pytest.fixture()
 def slow_server(seed_store):
-    proc, url = start_server(seed_store, "--query-timeout", str(TIMEOUT), "--query-workers", "2")
+    """One serving process with both query workers, so the test knows which workers the runaway queries hit."""
+    proc, url = start_server(seed_store, "--query-timeout", str(TIMEOUT), "--query-workers", "2", "--web-workers", "1")
     yield proc, url
     stop_server(proc)
 

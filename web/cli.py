@@ -29,9 +29,13 @@ main.add_command(validate_command)
 @click.option("--query-timeout", default=10.0, show_default=True, type=float,
               help="Seconds a SPARQL query may run before its worker is killed.")
 @click.option("--query-workers", default=2, show_default=True, type=int,
-              help="Worker processes that run SPARQL queries.")
-def serve(store_path: str, host: str, port: int, query_timeout: float, query_workers: int) -> None:
+              help="Worker processes that run SPARQL queries (split between the serving processes).")
+@click.option("--web-workers", default=None, type=int,
+              help="Serving processes (default: one per core, at most 4).")
+def serve(store_path: str, host: str, port: int, query_timeout: float, query_workers: int,
+          web_workers: int | None) -> None:
     """Serve the SPARQL endpoint and the entity pages (gunicorn, not Flask's debug server)."""
     from web.server import run_server
 
-    run_server(store_path, host=host, port=port, query_timeout=query_timeout, query_workers=query_workers)
+    run_server(store_path, host=host, port=port, query_timeout=query_timeout, query_workers=query_workers,
+               web_workers=web_workers)

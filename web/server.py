@@ -1,10 +1,14 @@
-"""Run the app under gunicorn, programmatically, with one worker process.
+"""Run the app under gunicorn, programmatically: one serving process per core (up to 4), 8 threads each.
 
-One gunicorn worker (gthread, several threads) means one query pool: the pool's processes are the
-only place user SPARQL runs, so the time limit and the number of concurrent queries hold globally.
+Pages render in Python, so one process would serve them on one core (the GIL); a process per core
+serves them in parallel. Each serving process has its own query pool with its share of the
+`--query-workers` processes: the pools' processes are the only place user SPARQL runs, so the time
+limit holds for every query and the number of concurrent queries stays bounded.
 """
 from __future__ import annotations
 
+import math
+import os
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -46,17 +50,28 @@ def _worker_exit(server, worker) -> None:
         pool.close()
 
 
+MAX_WEB_WORKERS = 4  # each serving process opens the store and keeps its own page data and result cache
+
+
+def default_web_workers() -> int:
+    """One serving process per core this process may run on, up to MAX_WEB_WORKERS."""
+    return max(1, min(MAX_WEB_WORKERS, len(os.sched_getaffinity(0))))
+
+
 def run_server(store_path: str, host: str = "127.0.0.1", port: int = 5000, query_timeout: float = 10.0,
-               query_workers: int = 2) -> None:
-    """Serve the store until interrupted."""
+               query_workers: int = 2, web_workers: int | None = None) -> None:
+    """Serve the store until interrupted; `query_workers` query processes in all, split over the serving
+    processes (at least one each)."""
     try:
         open_store(store_path, read_only=True)  # fail here, with a clear message, not in a worker
     except StoreError as err:
         print(f"archivekg serve: {err}", file=sys.stderr)
         sys.exit(1)
+    web_workers = max(1, web_workers or default_web_workers())
+    pool_size = max(1, math.ceil(query_workers / web_workers))
     options = {
         "bind": f"{host}:{port}",
-        "workers": 1,
+        "workers": web_workers,
         "worker_class": "gthread",
         "threads": 8,
         "timeout": int(query_timeout) + 60,  # the pool enforces the query limit; this only catches a hung worker
@@ -69,5 +84,6 @@ def run_server(store_path: str, host: str = "127.0.0.1", port: int = 5000, query
         "proc_name": "archivekg",
     }
     print(f"archivekg: serving {store_path} on http://{host}:{port}/ (SPARQL endpoint http://{host}:{port}/sparql; "
-          f"query limit {query_timeout:g} s, {query_workers} query processes)", flush=True)
-    _Gunicorn(options, store_path, query_timeout, query_workers).run()
+          f"query limit {query_timeout:g} s, {web_workers} serving processes with {pool_size} query process"
+          f"{'es' if pool_size > 1 else ''} each)", flush=True)
+    _Gunicorn(options, store_path, query_timeout, pool_size).run()

@@ -11,6 +11,12 @@ server) that talk to the parent over a socketpair wrapped in multiprocessing's C
 
 Statuses: 400 malformed query (the parser's message), 503 time limit exceeded (also when no worker
 frees up before the deadline), 500 result larger than the size cap or worker crash.
+
+Whole 200 results are kept in a bounded in-memory cache: the store is opened read-only and never
+changes while it is served, so the same query text (with the same formats and graphs) has the same
+answer, unless it calls a function whose value changes from call to call (RAND, NOW, UUID, STRUUID,
+BNODE) or asks another endpoint (SERVICE). ARCHIVEKG_QUERY_CACHE_MB sets the bound (default 64 MB per
+serving process; 0 turns the cache off).
 """
 from __future__ import annotations
 
@@ -23,10 +29,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_CACHE_BYTES = int(os.environ.get("ARCHIVEKG_QUERY_CACHE_MB", "64")) * 1024 * 1024
 
 # Result format names, as pyoxigraph spells them, with their media types.
 SOLUTION_FORMATS = {
@@ -52,11 +60,57 @@ def looks_like_update(text: str) -> bool:
     return bool(_UPDATE_RE.match(text))
 
 
+# Functions whose value differs from one evaluation to the next (and SERVICE, whose data is elsewhere),
+# looked for outside IRIs, strings and comments. Whatever the skipping gets wrong only keeps a result out
+# of the cache: an IRI with a parenthesis is not skipped, nor a "#" that does not follow a space.
+_VOLATILE_RE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(|\bSERVICE\b", re.IGNORECASE)
+_SKIPPED_RE = re.compile(r"""<[^<>"{}|^`\\\s()]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|(?:^|(?<=\s))#[^\n]*""",
+                         re.MULTILINE)
+
+
+def is_volatile(query: str) -> bool:
+    """True if the query's answer may change between two runs on the same store."""
+    return bool(_VOLATILE_RE.search(_SKIPPED_RE.sub(" ", query)))
+
+
 @dataclass
 class QueryResult:
     status: int
     media_type: str
     body: bytes
+
+
+class ResultCache:
+    """Least-recently-used whole results, bounded by their total size in bytes.
+
+    A result larger than an eighth of the bound is not kept, so one big answer cannot empty the cache.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple, QueryResult] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> QueryResult | None:
+        with self._lock:
+            result = self._entries.get(key)
+            if result is not None:
+                self._entries.move_to_end(key)
+            return result
+
+    def put(self, key: tuple, result: QueryResult) -> None:
+        size = len(result.body) + len(key[0])
+        if size > self.max_bytes // 8:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = result
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                old_key, old = self._entries.popitem(last=False)
+                self._bytes -= len(old.body) + len(old_key[0])
 
 
 class _CappedBuffer(io.RawIOBase):
@@ -171,11 +225,13 @@ class _Worker:
 class QueryPool:
     """N query processes; `run` gives a query to an idle one and kills it if it misses the deadline."""
 
-    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, max_bytes: int = DEFAULT_MAX_BYTES):
+    def __init__(self, store_path: str, size: int = 2, timeout: float = 10.0, max_bytes: int = DEFAULT_MAX_BYTES,
+                 cache_bytes: int = DEFAULT_CACHE_BYTES):
         self.store_path = str(store_path)
         self.size = max(1, size)
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.cache = ResultCache(cache_bytes)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -253,6 +309,17 @@ class QueryPool:
     def run(self, query: str, solutions_format: str = "JSON", graph_format: str = "turtle",
             default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> QueryResult:
         """Run one query within the time limit; never returns a partial result."""
+        key = (query, solutions_format, graph_format, tuple(default_graphs or ()), tuple(named_graphs or ()))
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        result = self._run(query, solutions_format, graph_format, default_graphs, named_graphs)
+        if result.status == 200 and not is_volatile(query):
+            self.cache.put(key, result)
+        return result
+
+    def _run(self, query: str, solutions_format: str, graph_format: str, default_graphs: list[str] | None,
+             named_graphs: list[str] | None) -> QueryResult:
         self.start()
         deadline = time.monotonic() + self.timeout
         try:
