@@ -10,7 +10,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spacy.tokens import Token
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the table is read without spaCy (the web app reads which events give which relation)
+    from spacy.tokens import Token
 
 TRIGGERS_FILE = Path(__file__).with_name("triggers.toml")
 OBJECT_ROLES = {"patient": "patients", "recipient": "recipients", "agent": "agents", "none": None}
@@ -74,6 +77,14 @@ class Rules:
 
     def words(self, name: str) -> frozenset[str]:
         return self.lexicon[name]
+
+    def relation_types(self) -> dict[str, set[str]]:
+        """The event types that give each relation shortcut (reportedTo <- Communication, ...)."""
+        out: dict[str, set[str]] = {}
+        for trigger in [t for ts in self.verbs.values() for t in ts] + list(self.nouns.values()):
+            if trigger.relation:
+                out.setdefault(trigger.relation, set()).add(trigger.type)
+        return out
 
 
 class TriggerFinder:

@@ -5,9 +5,10 @@ import sys
 from collections import Counter
 
 import click
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
+from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
 
 from graph.formats import BY_NAME
+from graph.iris import Minter, ontology_graph, term
 from graph.publish import DatasetInfo, export as export_store
 from graph.entities import entity_rows, explain
 from graph.iris import PREFIXES
@@ -93,10 +94,6 @@ def export(store_path: str, fmt: str, graph_name: str | None, out: str | None, t
 
 def _graph(store, name: str):
     """The named graph a user means by a file id, 'corpus', 'ontology' or an IRI; an error if the store has none."""
-    from pyoxigraph import NamedNode
-
-    from graph.iris import Minter, ontology_graph, term
-
     minter = Minter(stored_base(store))
     graph = {"corpus": minter.corpus_graph(), "ontology": ontology_graph(), "void": minter.void_graph(),
              "provenance": minter.provenance_graph()}.get(name)

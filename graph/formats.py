@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from pyoxigraph import RdfFormat
 
+from graph.iris import PREFIXES
+
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
 
@@ -27,6 +29,12 @@ class Format:
     def quads(self) -> bool:
         """Keeps named graphs, so a dump of the whole store in it keeps each document's graph."""
         return self.rdf.supports_datasets
+
+    @property
+    def prefixes(self) -> dict[str, str] | None:
+        """Our prefixes, for the formats that abbreviate IRIs with them."""
+        return PREFIXES if self.rdf in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.N3, RdfFormat.RDF_XML,
+                                        RdfFormat.JSON_LD) else None
 
     @property
     def content_type(self) -> str:

@@ -9,7 +9,7 @@ import os
 import re
 from urllib.parse import quote
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 AKG = "https://w3id.org/archivekg/ns#"
 ONTOLOGY_IRI = "https://w3id.org/archivekg/ns"
@@ -41,10 +41,31 @@ def sparql_prefixes() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
+def short(iri: str) -> str:
+    """akg:agent for a vocabulary IRI, the IRI itself otherwise."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and "/" not in iri[len(ns):] and "#" not in iri[len(ns):]:
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
 def term(prefixed: str) -> NamedNode:
     """`term("akg:Person")` -> NamedNode; one spelling for vocabulary terms in code and in queries."""
     prefix, local = prefixed.split(":", 1)
     return NamedNode(PREFIXES[prefix] + local)
+
+
+def lit(value, datatype: str | None = None) -> Literal:
+    """A Python value as a typed literal: booleans, integers, decimals (2 places), else a string
+    (or the given XSD datatype's local name)."""
+    xsd = PREFIXES["xsd"]
+    if isinstance(value, bool):
+        return Literal(str(value).lower(), datatype=NamedNode(xsd + "boolean"))
+    if isinstance(value, int):
+        return Literal(str(value), datatype=NamedNode(xsd + "integer"))
+    if isinstance(value, float):
+        return Literal(f"{value:.2f}", datatype=NamedNode(xsd + "decimal"))
+    return Literal(value, datatype=NamedNode(xsd + datatype)) if datatype else Literal(value)
 
 
 def configured_base(base: str | None = None) -> str:

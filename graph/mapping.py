@@ -12,21 +12,10 @@ from extract.gazetteer import gazetteer
 from extract.names import initials_surname
 from extract.events import role_shortcuts, shortcuts
 from extract.records import FOLDER_TYPES, Entity, Event, Extraction, Field, Mention, Role, SourceDocument
-from graph.iris import Minter, term
+from graph.iris import Minter, lit, term
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = term("rdf:type")
 CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
-
-
-def lit(value, datatype: str | None = None) -> Literal:
-    if isinstance(value, bool):
-        return Literal(str(value).lower(), datatype=NamedNode(XSD + "boolean"))
-    if isinstance(value, int):
-        return Literal(str(value), datatype=NamedNode(XSD + "integer"))
-    if isinstance(value, float):
-        return Literal(f"{value:.2f}", datatype=NamedNode(XSD + "decimal"))
-    return Literal(value, datatype=NamedNode(XSD + datatype)) if datatype else Literal(value)
 
 
 def date_literal(iso: str) -> Literal:

@@ -12,18 +12,17 @@ import platform
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 import pyoxigraph as ox
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from graph.formats import RDF_FORMATS, W3C_FORMATS, Format
-from graph.iris import PREFIXES, Minter, ontology_graph, sparql_prefixes, term
+from graph.iris import PREFIXES, Minter, lit, ontology_graph, short, sparql_prefixes, term
 
 DUMPS_FOLDER = "dumps"
 DUMP_STEM = "archivekg"
 CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
-XSD = PREFIXES["xsd"]
 
 
 @dataclass
@@ -55,7 +54,7 @@ def now() -> datetime:
 
 
 def datetime_literal(moment: datetime) -> Literal:
-    return Literal(moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), datatype=NamedNode(XSD + "dateTime"))
+    return lit(moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "dateTime")
 
 
 def versions() -> dict[str, str]:
@@ -133,7 +132,7 @@ def void_quads(store: Store, minter: Minter, info: DatasetInfo, modified: dateti
     quads: list[Quad] = []
 
     def add(s, p, o):
-        quads.append(Quad(s, term(p), o if isinstance(o, (NamedNode, Literal)) else _typed(o), graph))
+        quads.append(Quad(s, term(p), o if isinstance(o, (NamedNode, Literal)) else lit(o), graph))
 
     add(ds, "rdf:type", term("void:Dataset"))
     add(ds, "dcterms:title", Literal(info.title, language="en"))
@@ -173,15 +172,10 @@ def void_quads(store: Store, minter: Minter, info: DatasetInfo, modified: dateti
     return quads
 
 
-def _typed(value: int) -> Literal:
-    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
-
-
 def _fragment(iri: str) -> str:
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns):
-            return f"{prefix}-{iri[len(ns):]}"
-    return "".join(c if c.isalnum() else "-" for c in iri)
+    """A partition's fragment: 'akg-Person' for akg:Person, the IRI's letters and digits otherwise."""
+    curie = short(iri)
+    return curie.replace(":", "-") if curie != iri else "".join(c if c.isalnum() else "-" for c in iri)
 
 
 # ------------------------------------------------------------------------------------------ dumps
@@ -202,18 +196,11 @@ def export(store: Store, fmt: Format, output: IO[bytes], graph: NamedNode | None
     """Stream the store (or one named graph) in a format. A triple format gets every graph's triples
     (the union: a triple in two graphs is written twice, which parsers read as one); a dataset format
     keeps the graphs."""
-    prefixes = PREFIXES if fmt.name in ("turtle", "trig", "n3", "rdfxml", "jsonld") else None
-    if graph is not None:
-        ox.serialize(_triples(store, graph), output, format=fmt.rdf, prefixes=prefixes)
-    elif fmt.quads:
-        store.dump(output, format=fmt.rdf, prefixes=prefixes)
+    if graph is None and fmt.quads:
+        store.dump(output, format=fmt.rdf, prefixes=fmt.prefixes)
     else:
-        ox.serialize(_triples(store, None), output, format=fmt.rdf, prefixes=prefixes)
-
-
-def _triples(store: Store, graph: NamedNode | None) -> Iterator[ox.Triple]:
-    for q in store.quads_for_pattern(None, None, None, graph):
-        yield q.triple
+        triples = (q.triple for q in store.quads_for_pattern(None, None, None, graph))
+        ox.serialize(triples, output, format=fmt.rdf, prefixes=fmt.prefixes)
 
 
 def write_dumps(store: Store, store_path: str | Path) -> list[Path]:

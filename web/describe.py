@@ -4,7 +4,7 @@ from __future__ import annotations
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from graph.formats import DESCRIPTION_FORMATS, W3C_FORMATS
-from graph.iris import PREFIXES, term
+from graph.iris import PREFIXES, lit, term
 
 SD = PREFIXES["sd"]
 RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV"]
@@ -38,6 +38,6 @@ def service_description(pages, endpoint: str) -> list[Triple]:
                     Triple(named, term("sd:name"), NamedNode(graph)),
                     Triple(named, term("sd:graph"), node),
                     Triple(node, term("rdf:type"), term("sd:Graph")),
-                    Triple(node, term("void:triples"), Literal(str(size), datatype=term("xsd:integer")))]
-    triples.append(Triple(default, term("void:triples"), Literal(str(total), datatype=term("xsd:integer"))))
+                    Triple(node, term("void:triples"), lit(size))]
+    triples.append(Triple(default, term("void:triples"), lit(total)))
     return triples

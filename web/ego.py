@@ -10,13 +10,12 @@ Links between the same two entities under the same relation are one edge with a 
 from __future__ import annotations
 
 import json
-import tomllib
 from collections import defaultdict
-from importlib.resources import files
 from urllib.parse import quote
 
 from flask import Response, abort, request
 
+from extract.triggers import Rules
 from graph.iris import AKG
 from web.queries import ENTITY_TYPES, Pages, val
 
@@ -26,15 +25,11 @@ COLOURS = {"Person": "#1f5f8b", "Organization": "#b5651d", "Place": "#2e7d4f", "
 
 
 def relation_types() -> dict[str, set[str]]:
-    """Event types behind each relation shortcut, read from the trigger table. A decree sent as a
-    document is an Order that also gives sentMessageTo (extract.events.shortcuts)."""
-    table = tomllib.loads((files("extract") / "triggers.toml").read_text(encoding="utf-8"))
-    out: dict[str, set[str]] = defaultdict(set)
-    for row in table.get("verb", []) + table.get("noun", []):
-        if row.get("relation"):
-            out[row["relation"]].add(row["type"])
-    out["sentMessageTo"].add("Order")
-    return dict(out)
+    """Event types behind each relation shortcut, from the trigger table. A decree sent as a document
+    is an Order that also gives sentMessageTo (extract.events.shortcuts)."""
+    out = Rules.load().relation_types()
+    out.setdefault("sentMessageTo", set()).add("Order")
+    return out
 
 
 RELATION_TYPES = relation_types()

@@ -12,7 +12,7 @@ import rdflib
 from flask import Response, make_response, request
 
 from graph.formats import BY_MEDIA_TYPE, DESCRIPTION_FORMATS, Format, best_media_type
-from graph.iris import PREFIXES, jsonld_context
+from graph.iris import jsonld_context
 
 HTML = "text/html"
 
@@ -56,7 +56,7 @@ def rdf_response(triples, fmt: Format, path: str | None = None) -> Response:
     if fmt.name == "jsonld":
         body = compact_jsonld(triples)
     else:
-        body = ox.serialize(triples, format=fmt.rdf, prefixes=PREFIXES if fmt.name in ("turtle", "n3", "rdfxml") else None)
+        body = ox.serialize(triples, format=fmt.rdf, prefixes=fmt.prefixes)
     return vary(Response(body, headers={"Content-Type": fmt.content_type}), path)
 
 

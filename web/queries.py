@@ -11,14 +11,16 @@ from collections import defaultdict
 from pyoxigraph import Literal, NamedNode, Store
 
 from extract.reader import is_boilerplate
-from graph.iris import AKG, PREFIXES, span_of, sparql_prefixes
+from graph.iris import AKG, short, span_of, sparql_prefixes
 from graph.store import stored_base
 from web.maps import coord
 
 P = sparql_prefixes()
 ENTITY_TYPES = {"person": "Person", "place": "Place", "org": "Organization", "group": "Group"}
 TYPE_NOUNS = {"Person": "persons", "Place": "places", "Organization": "organizations", "Group": "groups"}
-ROLE_PROPS = ["agent", "recipient", "patient", "place", "origin", "destination"]
+ACTOR_PROPS = ["agent", "recipient", "patient"]
+PLACE_PROPS = ["place", "origin", "destination"]
+ROLE_PROPS = ACTOR_PROPS + PLACE_PROPS
 LIST_PAGE = 200
 MENTION_DOCS = 20  # documents per page of an entity's mentions
 # The query behind an entity page, offered as "open in SPARQL": every mention with its sentence and document.
@@ -28,7 +30,7 @@ ENTITY_QUERY = """SELECT ?doc ?name ?sentence WHERE {{
 }} ORDER BY ?doc LIMIT 500"""
 
 
-def lit(text: str) -> str:
+def sparql_string(text: str) -> str:
     """A user string as a SPARQL literal, escaped by pyoxigraph (no injection through quotes)."""
     return str(Literal(text))
 
@@ -42,14 +44,6 @@ def num(term, default: int = 0) -> int:
         return int(term.value) if term is not None else default
     except ValueError:
         return default
-
-
-def short(iri: str) -> str:
-    """akg:agent for a vocabulary IRI, the IRI itself otherwise."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and "/" not in iri[len(ns):] and "#" not in iri[len(ns):]:
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
 
 
 class Pages:

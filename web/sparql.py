@@ -184,8 +184,7 @@ def _worker_main(conn, store_path: str, max_bytes: int) -> None:
             results = store.query(query, prefixes=PREFIXES, **kwargs)
             if isinstance(results, ox.QueryTriples):
                 fmt = BY_NAME[graph_fmt]
-                prefixes = PREFIXES if fmt.name == "turtle" else None
-                ox.serialize(results, out, format=fmt.rdf, prefixes=prefixes)
+                ox.serialize(results, out, format=fmt.rdf, prefixes=fmt.prefixes)
                 reply = (200, fmt.media_type, "")
             else:
                 results.serialize(out, format=getattr(ox.QueryResultsFormat, sol_fmt))

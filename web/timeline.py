@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlencode
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import NamedNode
 
-from web.queries import ROLE_PROPS, Pages, short, val
+from web.queries import ACTOR_PROPS, PLACE_PROPS, ROLE_PROPS, Pages, short, sparql_string, val
 
 PAGE = 100
 ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -84,22 +84,22 @@ class Timeline:
     def _where(self, f: Filters) -> str:
         """The pattern of the events a view shows. The entity a view is about comes first, so Oxigraph starts
         from its few events; a role statement (it has akg:place and akg:reportedIn too) is never an event."""
-        lit = lambda s: str(Literal(s))  # noqa: E731 - user text as an escaped SPARQL literal
         clauses = []
         if f.who:
-            roles = "|".join(f"akg:{p}" for p in ROLE_PROPS if p not in ("place", "origin", "destination"))
+            roles = "|".join(f"akg:{p}" for p in ACTOR_PROPS)
             clauses.append(f"?ev {roles} <{self.pages.iri(_path(f.who))}> .")
         if f.place:
-            clauses.append(f"?ev akg:place|akg:origin|akg:destination <{self.pages.iri(_path(f.place))}> .")
+            places = "|".join(f"akg:{p}" for p in PLACE_PROPS)
+            clauses.append(f"?ev {places} <{self.pages.iri(_path(f.place))}> .")
         if f.type:
             clauses.append(f"?ev a akg:{f.type} .")  # letters only: checked in Filters.from_args
         clauses.append(f"?ev akg:reportedIn {f'<{self.pages.iri(_path(f.doc))}>' if f.doc else '?doc'} .")
         clauses.append("FILTER NOT EXISTS { ?ev a akg:RoleStatement }")
         clauses.append("OPTIONAL { ?ev akg:date ?date }")
         if f.start:
-            clauses.append(f"FILTER(BOUND(?date) && STR(?date) >= {lit(f.start)})")
+            clauses.append(f"FILTER(BOUND(?date) && STR(?date) >= {sparql_string(f.start)})")
         if f.end:
-            clauses.append(f"FILTER(BOUND(?date) && STR(?date) <= {lit(f.end + '~')})")
+            clauses.append(f"FILTER(BOUND(?date) && STR(?date) <= {sparql_string(f.end + '~')})")
         return "\n".join(clauses)
 
     def events(self, f: Filters, limit: int = PAGE) -> tuple[list[dict], bool]:
@@ -137,8 +137,8 @@ class Timeline:
                 "trigger": val(r["trigger"]), "evidence": val(r["stext"]),
                 "evidence_href": self.pages.href(r["sent"].value) if r["sent"] else None,
                 "doc": self.pages.link(r["document"].value, labels),
-                "places": [p for p in participants if p["role"] in ("place", "origin", "destination")],
-                "actors": [p for p in participants if p["role"] not in ("place", "origin", "destination")]})
+                "places": [p for p in participants if p["role"] in PLACE_PROPS],
+                "actors": [p for p in participants if p["role"] not in PLACE_PROPS]})
         return out, more
 
     def facets(self, f: Filters) -> dict:
@@ -150,7 +150,7 @@ class Timeline:
               FILTER(BOUND(?date) && STRLEN(STR(?date)) >= 7) BIND(SUBSTR(STR(?date), 1, 7) AS ?m) }} GROUP BY ?m ORDER BY ?m""")
         places = list(self.pages.q(f"""SELECT ?x (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'place'))}
               ?ev akg:place ?x }} GROUP BY ?x ORDER BY DESC(?n) LIMIT 15"""))
-        roles = "|".join(f"akg:{p}" for p in ROLE_PROPS if p not in ("place", "origin", "destination"))
+        roles = "|".join(f"akg:{p}" for p in ACTOR_PROPS)
         who = list(self.pages.q(f"""SELECT ?x (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'who'))}
               ?ev {roles} ?x }} GROUP BY ?x ORDER BY DESC(?n) LIMIT 15"""))
         types = list(types)
@@ -178,7 +178,5 @@ def _path(local: str) -> str:
 
 
 def _without(f: Filters, *names: str) -> Filters:
-    values = {k: getattr(f, k) for k in ("type", "start", "end", "place", "who", "doc")}
-    for n in names:
-        values[n] = None
-    return Filters(**values)
+    """The same view with some filters dropped (for the counts behind a facet's links)."""
+    return replace(f, page=0, problems=[], **{n: None for n in names})
