@@ -5,7 +5,7 @@ owns (documents, sentences, mentions, events, roles, the file and its graph: `do
 entities (the corpus graph's subjects) are shared, so a hub such as person/stalin gets N times the
 mentions, as in a real large archive. The corpus graph is copied once with its mention counts scaled,
 the ontology graph as it is; the VoID description (the pages find the dataset's base through it) and
-the search index are made anew; there is no provenance graph and no dump. Copy 0 keeps the seeds' IRIs.
+the search index and the pages rendered at build time (web.precompute) are made anew; there is no provenance graph and no dump. Copy 0 keeps the seeds' IRIs.
 
     python bench/synthetic.py OUT [--source STORE] [--triples 1000000 | --copies N]
 
@@ -30,6 +30,7 @@ from graph.iris import Minter, ontology_graph, term  # noqa: E402
 from graph.publish import DatasetInfo, now, void_quads  # noqa: E402
 from graph.search_index import write_search_index  # noqa: E402
 from graph.store import open_store, stored_base  # noqa: E402
+from web.precompute import precompute_pages  # noqa: E402
 
 
 def seeds_store(path: Path) -> Path:
@@ -112,7 +113,10 @@ def make_synthetic(source_path: Path, out: Path, copies: int) -> int:
     store.flush()
     store.optimize()
     write_search_index(store, out)
-    return len(store)
+    n = len(store)
+    del store
+    precompute_pages(out)
+    return n
 
 
 def main() -> None:

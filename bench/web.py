@@ -6,6 +6,8 @@ fixed time; the table gives requests/s, p50/p95 latency and the server's CPU per
 every process of the server). Each row is run twice: repeating one request (which the server may
 answer from its page or result cache), and "distinct", each request a new URL (an ignored parameter;
 for SPARQL a different comment at the end of the query), so that every one is rendered or evaluated.
+One more row asks for every entity page in turn at its bare URL, as a reader or a crawler does: those
+pages were rendered at build time (web.precompute).
 The same SPARQL queries go to the Oxigraph server (`oxigraph serve-read-only --union-default-graph`,
 from the PyPI package `oxigraph`) on the same store in the same run, and the ratio of throughputs is
 printed.
@@ -165,7 +167,7 @@ def measure(port: int, pid: int, path: Target, seconds: float, headers: dict | N
 
 
 # ------------------------------------------------------------------------------------------ targets
-def targets(store_path: Path) -> list[tuple[str, str]]:
+def targets(store_path: Path) -> list[tuple[str, Target]]:
     """(what, path) of the pages to load: the most mentioned person, a median one, a median document."""
     store = open_store(store_path, read_only=True)
     base = stored_base(store)
@@ -177,7 +179,11 @@ def targets(store_path: Path) -> list[tuple[str, str]]:
     persons = ranked("SELECT ?x WHERE { ?x a akg:Person ; akg:mentionCount ?c } ORDER BY DESC(?c) ?x")
     docs = ranked("""SELECT ?x WHERE { ?x a akg:Document . ?m akg:document ?x ; oa:hasBody ?b }
         GROUP BY ?x ORDER BY DESC(COUNT(?m)) ?x""")
+    entities = ranked("""SELECT ?x WHERE { VALUES ?t { akg:Person akg:Place akg:Organization akg:Group } ?x a ?t }
+        ORDER BY ?x""")
+    every_entity = lambda n: "/" + entities[n % len(entities)]  # noqa: E731
     return [("entity, hub", "/" + persons[0]), ("entity, median", "/" + persons[len(persons) // 2]),
+            ("entity, each in turn", every_entity),
             ("document, median", "/" + docs[len(docs) // 2]), ("timeline", "/events"),
             ("search", "/search?q=tabriz")]
 
@@ -208,6 +214,10 @@ def bench_store(label: str, store: Path, seconds: float, tree: Path = ROOT, page
     try:
         time.sleep(2)  # the query processes finish starting
         for what, path in targets_:
+            if callable(path):  # already one URL per request
+                yield {"store": label, "what": f"{what} (bare URLs)", "server": "archivekg",
+                       "m": measure(ours_port, ours.pid, path, seconds)}
+                continue
             for how, paths in (("", repeated), (", distinct", distinct_urls)):
                 yield {"store": label, "what": f"{what}{how} {path.split('?')[0]}", "server": "archivekg",
                        "m": measure(ours_port, ours.pid, paths(path), seconds)}

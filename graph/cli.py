@@ -30,6 +30,11 @@ def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: 
 
     Exit status: 0 when every file was built, 1 when some were skipped, 2 when none could be built.
     """
+    sys.exit(run_build(paths, store_path, base, max_bytes, license_))
+
+
+def run_build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None) -> int:
+    """The build command's work; returns its exit status."""
     from extract.pipeline import Extractor, ExtractorConfig  # spaCy loads only for the commands that need it
     from graph.build import build as build_store
 
@@ -47,7 +52,8 @@ def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: 
         click.echo(f"skipped {len(report.skipped)} file(s):", err=True)
         for line in report.skipped:
             click.echo(f"  {line}", err=True)
-        sys.exit(1 if report.built else 2)
+        return 1 if report.built else 2
+    return 0
 
 
 @click.command()

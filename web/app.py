@@ -19,7 +19,7 @@ from graph.iris import jsonld_context, sparql_prefixes
 from graph.publish import dump_formats, dump_name, dumps_folder
 from graph.store import open_store
 from web.negotiate import HTML, alternates, choose, not_acceptable, rdf_response, vary
-from web.cache import PageCache
+from web.cache import PageCache, PrecomputedPages
 from web.describe import service_description
 from web.ego import ego_network, register_ego
 from web.maps import cluster, coord, degrees, svg_map
@@ -73,9 +73,11 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     app = Flask(__name__)
     pages = Pages(open_store(store_path, read_only=True))
     timeline = Timeline(pages)
-    pages_cache = PageCache(version=pages.version())
+    version = pages.version()
+    pages_cache = PageCache(version, precomputed=PrecomputedPages(store_path, version))
     pool = QueryPool(store_path, size=query_workers, timeout=query_timeout)
     app.extensions["archivekg_pool"] = pool
+    app.extensions["archivekg_pages"] = pages
     atexit.register(pool.close)
     prefix_text = sparql_prefixes()
 
@@ -86,6 +88,9 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
 
     # ------------------------------------------------------------ pages
     def home():
+        return pages_cache.get(request.full_path, render_home)
+
+    def render_home():
         counts = pages.counts()
         return render_template("home.html", counts=counts, folders=[
             ("person", "Persons", counts["Person"]), ("place", "Places", counts["Place"]),
@@ -178,6 +183,9 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
                                sparql=timeline.query_text(f))
 
     def map_page():
+        return pages_cache.get(request.full_path, render_map)
+
+    def render_map():
         places = pages.places()
         located = [p for p in places if p["lat"] is not None]
         svg = svg_map(located, title=f"Map of {len(located)} places with known coordinates")

@@ -1,10 +1,12 @@
 """The `archivekg` command. It lives in `web`, the outermost layer, because it composes all three."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from extract.cli import evaluate_command
-from graph.cli import build, entities, export, query
+from graph.cli import build, entities, export, query, run_build
 from graph.store import DEFAULT_STORE
 from graph.validate import validate_command
 
@@ -14,7 +16,19 @@ def main() -> None:
     """archivekg: declassified archive documents to a knowledge graph."""
 
 
-main.add_command(build)
+
+
+def build_and_precompute(**options) -> None:
+    """The graph build, then the entity pages rendered for the server (web.precompute)."""
+    status = run_build(**options)
+    if status < 2:
+        from web.precompute import precompute_pages
+
+        precompute_pages(options["store_path"], echo=lambda line: click.echo(line, err=True))
+    sys.exit(status)
+
+
+main.add_command(click.Command("build", params=build.params, callback=build_and_precompute, help=build.help))
 main.add_command(query)
 main.add_command(entities)
 main.add_command(export)

@@ -121,6 +121,11 @@ class Pages:
         return [{"href": self.href(r["d"].value), "label": val(r["title"]) or self.local(r["d"].value),
                  "date": val(r["date"]), "kind": val(r["kind"]), "mentions": num(r["mentions"])} for r in rows]
 
+    def entity_iris(self) -> list[str]:
+        """Every entity of the four page types, in IRI order."""
+        types = " ".join(f"akg:{t}" for t in ENTITY_TYPES.values())
+        return [r["e"].value for r in self.q(f"SELECT DISTINCT ?e WHERE {{ VALUES ?t {{ {types} }} ?e a ?t }} ORDER BY ?e")]
+
     def places(self) -> list[dict]:
         """Every place with its label, mention count and (lat, lon) floats or None, for the maps and GeoJSON.
 
