@@ -8,6 +8,8 @@ the paragraph, or to no one. An argument the parse does not give is left out, no
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from spacy.tokens import Doc, Span, Token
 
 from extract.records import Event, Field, Mention
@@ -40,6 +42,15 @@ class ArgumentReader:
         self.rules = rules
         self.spans: dict[int, Span | None] = {
             id(m): parsed.char_span(m.start - field.start, m.end - field.start, alignment_mode="expand") for m in mentions}
+        # Token -> the mentions covering it, and the mentions' ends in order, so that looking a name up costs
+        # the same in a one-paragraph page of hundreds of sentences as in a short one.
+        self.by_token: dict[int, list[Mention]] = {}
+        for m in mentions:
+            for t in self.spans[id(m)] or ():
+                self.by_token.setdefault(t.i, []).append(m)
+        self.order = {id(m): k for k, m in enumerate(mentions)}
+        self.by_end = sorted(mentions, key=lambda m: (m.end, m.start))
+        self.ends = [m.end for m in self.by_end]
 
     # ------------------------------------------------------------------ the event of a trigger
     def read(self, token: Token, trigger: Trigger, event: Event) -> Event | None:
@@ -88,11 +99,11 @@ class ArgumentReader:
         if referring is None:
             return []
         position = self.field.start + referring.idx
-        earlier = [m for m in self.mentions if m.type == "Place" and m.end <= position]
-        if not earlier:
+        place = next((m for m in self.before(position) if m.type == "Place"), None)
+        if place is None:
             return []
-        event.resolved_by[id(earlier[-1])] = referring.text if referring.lower_ == "there" else f"the {referring.text}"
-        return [earlier[-1]]
+        event.resolved_by[id(place)] = referring.text if referring.lower_ == "there" else f"the {referring.text}"
+        return [place]
 
     def _nominal_child(self, child: Token, trigger: Trigger, event: Event, used: set[int]) -> None:
         """"the disarmament of a gendarmerie post", "a meeting with Pishevari", "Qavam's talks"."""
@@ -207,8 +218,12 @@ class ArgumentReader:
                     continue  # "a detachment of 300 gendarmes from the city of Zanjan": Zanjan is not acted on
                 keep.add(c.i)
                 stack.append(c)
-        return [m for m in self.mentions if self.spans.get(id(m)) is not None
-                and any(t.i in keep for t in self.spans[id(m)])]
+        found = {id(m): m for i in keep for m in self.by_token.get(i, ())}
+        return sorted(found.values(), key=lambda m: self.order[id(m)])
+
+    def before(self, position: int):
+        """The mentions that end at or before a character position, nearest first."""
+        return (self.by_end[i] for i in range(bisect_right(self.ends, position) - 1, -1, -1))
 
     def located_in(self, token: Token) -> list[Mention]:
         """Places named anywhere in the trigger's clause under "in", "at", "near" or a location noun's "of"
@@ -226,7 +241,7 @@ class ArgumentReader:
         return found
 
     def is_name(self, token: Token) -> bool:
-        return any(token.i in {t.i for t in span} for span in self.spans.values() if span is not None)
+        return token.i in self.by_token
 
     def places_under(self, token: Token) -> list[Mention]:
         """The places a preposition governs: "in the city of Sarab", not a clause inside it."""
@@ -268,10 +283,8 @@ class ArgumentReader:
             return None
         position = self.field.start + token.idx
         taken = {id(m) for m in event.agents + event.patients + event.recipients}
-        candidates = [m for m in self.mentions if m.end <= position and m.type in types and id(m) not in taken]
-        if word in PRONOUNS:  # "he", "they": the nearest earlier subject of that kind, or no one
-            candidates = [m for m in candidates if self._is_subject(m)]
-        return candidates[-1] if candidates else None
+        return next((m for m in self.before(position) if m.type in types and id(m) not in taken
+                     and (word not in PRONOUNS or self._is_subject(m))), None)  # "he": the nearest earlier subject
 
     def _is_subject(self, m: Mention) -> bool:
         span = self.spans.get(id(m))

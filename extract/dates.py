@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import dateparser
 
@@ -28,7 +29,9 @@ class FoundDate:
     warning: str | None = None
 
 
+@lru_cache(maxsize=4096)
 def _parse(text: str) -> date | None:
+    """dateparser's reading of a date as written; kept, since archives write the same dates over and over."""
     parsed = dateparser.parse(text, languages=["en"], settings=SETTINGS)
     return parsed.date() if parsed else None
 

@@ -188,6 +188,7 @@ class SentenceReader:
         self.reality = RealityFilter(rules, COMMUNICATION_NOUNS)
         self.triggers = TriggerFinder(rules, self.args.mentions_under)
         self.role_reader = RoleReader(document, field, parsed, mentions, self.args)
+        self._sentence_dates: dict[int, list] = {}
 
     def events(self) -> list[Event]:
         found: dict[tuple[int, str], Event] = {}
@@ -210,6 +211,13 @@ class SentenceReader:
     def roles(self) -> list[Role]:
         return self.role_reader.roles()
 
+    def _dates(self, key: int, text: str) -> list:
+        """The dates of a sentence, read once however many events it holds (a page of HTML soup can be one
+        "sentence" of hundreds of dates and events)."""
+        if key not in self._sentence_dates:
+            self._sentence_dates[key] = find_dates(text, self.document.date_iso)
+        return self._sentence_dates[key]
+
     def _read(self, token: Token, trigger: Trigger, previous: Event | None) -> Event | None:
         sentence = token.sent
         evidence = Field(self.field.start + sentence.start_char, self.field.start + sentence.end_char,
@@ -227,7 +235,7 @@ class SentenceReader:
         if not (event.agents or event.patients or event.recipients or self.args.stands_alone(token, trigger, event)
                 or (event.agents_as_written and trigger.type in {"Communication", "Request", "Order", "Meeting"})):
             return None
-        dates = find_dates(evidence.text, self.document.date_iso)
+        dates = self._dates(sentence.start_char, evidence.text)
         at = token.idx - sentence.start_char
         when = min(dates, key=lambda d: min(abs(d.start - at), abs(d.end - at))) if dates else None
         if when:

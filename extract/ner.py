@@ -7,6 +7,8 @@ person. The domain layer adds names from the authority file, names after ranks a
 """
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import json
 import re
 from dataclasses import dataclass
@@ -79,6 +81,14 @@ class Candidate:
 
 
 @lru_cache(maxsize=1)
+def installed_model() -> str:
+    """The name and version of the model load_nlp loads, read from its package without loading it."""
+    for name in MODEL_NAMES:
+        if spacy.util.is_package(name):
+            return f"{name} {spacy.util.get_package_version(name)}"
+    return "no model"
+
+
 def load_nlp() -> Language:
     """spaCy's en_core_web_sm 3.8.0: the official package if installed, else its PyPI re-upload, with the
     archive's abbreviated titles ("Cde.", "Cdes.", "Lt.") kept whole, so that their period ends no sentence."""
@@ -169,7 +179,8 @@ class NameFinder:
                       + self._groups(doc) + self._organizations(doc) + self._organization_names(doc)
                       + self._statistical(doc)
                       + (self._title_parties(doc) if title else []))
-        candidates = [c for c in candidates if clean_name(doc.text[c.start:c.end]).lower() not in NEVER_ENTITIES]
+        text = doc.text  # built anew from the tokens at each call: once, not per candidate
+        candidates = [c for c in candidates if clean_name(text[c.start:c.end]).lower() not in NEVER_ENTITIES]
         return self._resolve_overlaps(doc, candidates)
 
     def _title_parties(self, doc: Doc) -> list[Candidate]:
@@ -555,8 +566,12 @@ class NameFinder:
                     for a in candidates):
                 g.priority = 5
         kept: list[Candidate] = []
+        starts, ends = [], []  # the kept spans, disjoint, in text order: only the neighbours can overlap
         for c in sorted(candidates, key=lambda c: (-c.priority, -(c.end - c.start), c.start)):
-            if all(c.end <= k.start or c.start >= k.end for k in kept):
+            i = bisect_right(starts, c.start)
+            if (i == 0 or ends[i - 1] <= c.start) and (i == len(starts) or c.end <= starts[i]):
+                starts.insert(i, c.start)
+                ends.insert(i, c.end)
                 kept.append(c)
         return sorted(kept, key=lambda c: c.start)
 

@@ -53,7 +53,7 @@ class RoleReader:
             if t.lemma_.lower() in ROLE_NOUNS and self._capitalised(t):
                 break
             if any(o is not holder and o.type == "Person" and o.start <= self.field.start + t.idx < o.end
-                   for o in self.mentions):
+                   for o in self.args.by_token.get(t.i, ())):
                 return []  # another person stands between: the office is theirs
             if not (t.lower_ in OFFICE_GLUE or (self._capitalised(t) and t.pos_ in {"PROPN", "ADJ", "NOUN", "VERB"})):
                 return []
