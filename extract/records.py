@@ -164,3 +164,4 @@ class Extraction:
     sentences: list[tuple[str, Field]] = field(default_factory=list)  # (doc_id, sentence)
     events: list[Event] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
+    extractor: str | None = None  # the fingerprint of the extractor that read it (Extractor.fingerprint)

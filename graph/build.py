@@ -13,16 +13,16 @@ from typing import Callable
 import pyoxigraph
 from pyoxigraph import Quad, Store
 
-from extract.authority import Authority
+from extract.authority import AUTHORITY_FILE, Authority, load_authority
 from extract.pipeline import Extractor
-from extract.reader import InputError, input_files
+from extract.reader import InputError, input_files, slug
 from extract.records import FOLDER_TYPES, Entity, Extraction
 from extract.resolve import preferred_label
 from graph.iris import Minter, ontology_graph, sparql_prefixes
 from graph.mapping import corpus_quads, file_quads
 from graph.publish import Activity, DatasetInfo, now, record_activity, void_quads, write_dumps
 from graph.search_index import write_search_index
-from graph.store import open_store, replace_graph
+from graph.store import open_store, replace_graph, stored_base
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "akg.ttl"
 
@@ -30,7 +30,9 @@ ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "akg.ttl"
 @dataclass
 class BuildReport:
     built: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # same content, same extractor: not read again
     skipped: list[str] = field(default_factory=list)  # "path: problem"
+    removed: list[str] = field(default_factory=list)  # file ids whose graphs were dropped
     documents: int = 0
     mentions: int = 0
     events: int = 0
@@ -40,7 +42,9 @@ class BuildReport:
 
 def build(paths: list[str], store_path: str, base: str | None = None,
           echo: Callable[[str], None] = print, extractor: Extractor | None = None,
-          info: DatasetInfo | None = None) -> BuildReport:
+          info: DatasetInfo | None = None, force: bool = False) -> BuildReport:
+    """Read the files into the store. A file whose content and extractor are those its graph was made
+    from is not read again (unless `force`); a changed one replaces exactly its own graph."""
     report = BuildReport()
     activity = Activity(started=now())
     extractor = extractor or Extractor()
@@ -53,14 +57,21 @@ def build(paths: list[str], store_path: str, base: str | None = None,
             report.skipped.append(str(err))
             echo(f"skipped {err}")
     store = open_store(store_path)
+    stored = {} if force else stored_files(store, minter)
     extractions: list[Extraction] = []
     for i, path in enumerate(files, 1):
-        echo(f"[{i}/{len(files)}] reading {path}")
         try:
-            extractions.append(extractor.analyse_file(path))
+            source = extractor.read(path)
+            if stored.get(source.file_id) == (source.sha256, extractor.fingerprint):
+                report.unchanged.append(str(path))
+                continue
+            echo(f"[{i}/{len(files)}] reading {path}")
+            extractions.append(extractor.analyse(source))
         except InputError as err:
             report.skipped.append(str(err))
             echo(f"skipped {err}")
+    if report.unchanged:
+        echo(f"{len(report.unchanged)} file(s) unchanged since they were built: not read again")
     extractor.resolve(extractions, known_entities(store, minter))
     for x in extractions:
         replace_graph(store, minter.file_graph(x.file.file_id), file_quads(minter, x))
@@ -69,21 +80,57 @@ def build(paths: list[str], store_path: str, base: str | None = None,
         report.documents += len(x.documents)
         report.mentions += len(x.mentions)
         report.events += len(x.events)
-    entities = store_entities(store, minter, extractor.authority)
-    geonames = {k: e.geonames for k, e in extractor.authority.entries.items() if e.geonames}
+    finish(store, store_path, minter, extractor.authority, activity, info, report)
+    return report
+
+
+def remove(file_names: list[str], store_path: str, echo: Callable[[str], None] = print,
+           authority: Authority | None = None, info: DatasetInfo | None = None) -> BuildReport:
+    """Drop the graphs of these files (given by path, name or file id) and everything made from them: the
+    entities no other file names leave the corpus graph; the rest keep their IRIs."""
+    report = BuildReport()
+    store = open_store(store_path)
+    minter = Minter(stored_base(store))
+    activity = Activity(started=now())
+    for name in file_names:
+        file_id = slug(Path(name).stem)
+        graph = minter.file_graph(file_id)
+        if store.contains_named_graph(graph):
+            store.remove_graph(graph)
+            report.removed.append(file_id)
+            echo(f"removed {name} (graph {graph.value})")
+        else:
+            report.skipped.append(f"{name}: not in the store (no graph {graph.value})")
+    finish(store, store_path, minter, authority or load_authority(AUTHORITY_FILE), activity, info, report)
+    return report
+
+
+def finish(store: Store, store_path: str, minter: Minter, authority: Authority, activity: Activity,
+           info: DatasetInfo | None, report: BuildReport) -> None:
+    """What follows any change to the file graphs: the corpus graph (entities and their names, from every
+    file's mentions), the ontology, provenance, VoID, the dumps and the search index."""
+    entities = store_entities(store, minter, authority)
+    geonames = {k: e.geonames for k, e in authority.entries.items() if e.geonames}
     replace_graph(store, minter.corpus_graph(), corpus_quads(minter, entities, geonames))
     replace_graph(store, ontology_graph(), [
         Quad(t.subject, t.predicate, t.object, ontology_graph())
         for t in pyoxigraph.parse(path=str(ONTOLOGY_FILE), format=pyoxigraph.RdfFormat.TURTLE)])
     activity.ended = now()
-    record_activity(store, minter, activity)
+    record_activity(store, minter, activity, report.removed)
     replace_graph(store, minter.void_graph(), void_quads(store, minter, info or DatasetInfo(), activity.ended))
     store.flush()
     write_dumps(store, store_path)
     write_search_index(store, store_path)
     report.entities = Counter(e.type for e in entities.values())
     report.quads = len(store)
-    return report
+
+
+def stored_files(store: Store, minter: Minter) -> dict[str, tuple[str, str | None]]:
+    """file id -> (sha256, extractor fingerprint) of every file graph in the store."""
+    rows = store.query(sparql_prefixes() + """SELECT ?f ?sha ?x WHERE { GRAPH ?g { ?f a akg:SourceFile ;
+        akg:sha256 ?sha . OPTIONAL { ?f akg:extractor ?x } } }""")
+    return {minter.local_path(r["f"].value).removeprefix("file/"): (r["sha"].value, r["x"].value if r["x"] else None)
+            for r in rows}
 
 
 def known_entities(store: Store, minter: Minter) -> dict[str, Entity]:

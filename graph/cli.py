@@ -25,15 +25,19 @@ STORE_OPTION = click.option("--store", "store_path", default=DEFAULT_STORE, show
 @click.option("--max-bytes", default=5_000_000, show_default=True, type=int, help="Larger files are skipped.")
 @click.option("--license", "license_", default=None,
               help="IRI of the dataset's license (default $ARCHIVEKG_LICENSE, else CC0 1.0).")
-def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None) -> None:
+@click.option("--force", is_flag=True, help="Read every file again, even those unchanged since their last build.")
+def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None,
+          force: bool) -> None:
     """Build (or rebuild) the graph of the given files and folders into the store.
 
+    A file whose content and extractor are unchanged since it was built is not read again.
     Exit status: 0 when every file was built, 1 when some were skipped, 2 when none could be built.
     """
-    sys.exit(run_build(paths, store_path, base, max_bytes, license_))
+    sys.exit(run_build(paths, store_path, base, max_bytes, license_, force))
 
 
-def run_build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None) -> int:
+def run_build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None,
+              force: bool = False) -> int:
     """The build command's work; returns its exit status."""
     from extract.pipeline import Extractor, ExtractorConfig  # spaCy loads only for the commands that need it
     from graph.build import build as build_store
@@ -41,19 +45,50 @@ def run_build(paths: tuple[str, ...], store_path: str, base: str | None, max_byt
     try:
         report = build_store(list(paths), store_path, base=base, echo=lambda line: click.echo(line, err=True),
                              extractor=Extractor(ExtractorConfig(max_bytes=max_bytes)),
-                             info=DatasetInfo(license=license_) if license_ else None)
+                             info=DatasetInfo(license=license_) if license_ else None, force=force)
     except StoreError as err:
         raise click.ClickException(str(err))
-    click.echo(f"built {len(report.built)} file(s): {report.documents} documents, {report.mentions} mentions, "
-               f"{report.events} events; store {store_path} now holds "
-               + ", ".join(f"{n} {t.lower()}s" for t, n in sorted(report.entities.items()))
-               + f" ({report.quads} quads)")
-    if report.skipped:
-        click.echo(f"skipped {len(report.skipped)} file(s):", err=True)
-        for line in report.skipped:
-            click.echo(f"  {line}", err=True)
-        return 1 if report.built else 2
-    return 0
+    unchanged = f", {len(report.unchanged)} unchanged" if report.unchanged else ""
+    click.echo(f"built {len(report.built)} file(s){unchanged}: {report.documents} documents, {report.mentions} mentions, "
+               f"{report.events} events; store {store_path} now holds {_holdings(report)}")
+    return _skipped(report, done=report.built or report.unchanged)
+
+
+def _holdings(report) -> str:
+    return (", ".join(f"{n} {t.lower()}s" for t, n in sorted(report.entities.items())) + f" ({report.quads} quads)")
+
+
+def _skipped(report, done) -> int:
+    """Report what was skipped; the exit status: 0 nothing skipped, 1 some, 2 nothing done."""
+    if not report.skipped:
+        return 0
+    click.echo(f"skipped {len(report.skipped)}:", err=True)
+    for line in report.skipped:
+        click.echo(f"  {line}", err=True)
+    return 1 if done else 2
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True)
+@STORE_OPTION
+def remove(files: tuple[str, ...], store_path: str) -> None:
+    """Drop the graphs of the given files (paths, names or file ids) from the store.
+
+    Entities that only these files named leave the store; every other IRI stays.
+    Exit status: 0 all removed, 1 some were not in the store, 2 none were.
+    """
+    sys.exit(run_remove(files, store_path))
+
+
+def run_remove(files: tuple[str, ...], store_path: str) -> int:
+    from graph.build import remove as remove_files
+
+    try:
+        report = remove_files(list(files), store_path, echo=lambda line: click.echo(line, err=True))
+    except StoreError as err:
+        raise click.ClickException(str(err))
+    click.echo(f"removed {len(report.removed)} file(s); store {store_path} now holds {_holdings(report)}")
+    return _skipped(report, done=report.removed)
 
 
 @click.command()

@@ -59,6 +59,8 @@ class FileGraph:
         self.add(node, "akg:fileName", Path(f.path).name)
         self.add(node, "akg:content", f.text)
         self.add(node, "akg:sha256", f.sha256)
+        if self.x.extractor:
+            self.add(node, "akg:extractor", self.x.extractor)
         if f.source_url:
             self.add(node, "dcterms:source", NamedNode(f.source_url))
         self.add(node, "dcterms:rights", f.rights)

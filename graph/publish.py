@@ -96,18 +96,20 @@ def activity_quads(minter: Minter, activity: Activity) -> list[Quad]:
     return quads
 
 
-def record_activity(store: Store, minter: Minter, activity: Activity) -> None:
-    """Add this build's activity and say which file graphs it generated (in the provenance graph, so a
-    file's own graph stays the same from build to build); forget activities that generated none left."""
+def record_activity(store: Store, minter: Minter, activity: Activity, removed: list[str] = ()) -> None:
+    """Add this build's activity, if it read any file, and say which file graphs it generated (in the
+    provenance graph, so a file's own graph stays the same from build to build); forget the removed files'
+    graphs and the activities that generated none left."""
     graph = minter.provenance_graph()
     node = minter.activity(activity.stamp)
     made = term("prov:wasGeneratedBy")
-    for file_id, _, _ in activity.files:
-        file_graph = minter.file_graph(file_id)
-        for q in list(store.quads_for_pattern(file_graph, made, None, graph)):
+    for file_id in [f for f, _, _ in activity.files] + list(removed):
+        for q in list(store.quads_for_pattern(minter.file_graph(file_id), made, None, graph)):
             store.remove(q)
-        store.add(Quad(file_graph, made, node, graph))
-    store.extend(activity_quads(minter, activity))
+    for file_id, _, _ in activity.files:
+        store.add(Quad(minter.file_graph(file_id), made, node, graph))
+    if activity.files:
+        store.extend(activity_quads(minter, activity))
     stale = store.query(sparql_prefixes() + f"""SELECT DISTINCT ?a WHERE {{ GRAPH <{graph.value}> {{ ?a a prov:Activity
         FILTER NOT EXISTS {{ ?g prov:wasGeneratedBy ?a }} }} }}""")
     for row in list(stale):

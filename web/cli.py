@@ -6,7 +6,7 @@ import sys
 import click
 
 from extract.cli import evaluate_command
-from graph.cli import build, entities, export, query, run_build
+from graph.cli import build, entities, export, query, remove, run_build, run_remove
 from graph.store import DEFAULT_STORE
 from graph.validate import validate_command
 
@@ -16,19 +16,23 @@ def main() -> None:
     """archivekg: declassified archive documents to a knowledge graph."""
 
 
+def _then_precompute(run):
+    """A store-changing command, then the entity pages rendered for the server (web.precompute)."""
+
+    def command(**options) -> None:
+        status = run(**options)
+        if status < 2:
+            from web.precompute import precompute_pages
+
+            precompute_pages(options["store_path"], echo=lambda line: click.echo(line, err=True))
+        sys.exit(status)
+
+    return command
 
 
-def build_and_precompute(**options) -> None:
-    """The graph build, then the entity pages rendered for the server (web.precompute)."""
-    status = run_build(**options)
-    if status < 2:
-        from web.precompute import precompute_pages
-
-        precompute_pages(options["store_path"], echo=lambda line: click.echo(line, err=True))
-    sys.exit(status)
-
-
-main.add_command(click.Command("build", params=build.params, callback=build_and_precompute, help=build.help))
+for _command, _run in ((build, run_build), (remove, run_remove)):
+    main.add_command(click.Command(_command.name, params=_command.params, callback=_then_precompute(_run),
+                                   help=_command.help))
 main.add_command(query)
 main.add_command(entities)
 main.add_command(export)

@@ -1,0 +1,81 @@
+"""Incremental builds: unchanged files are not read again, a changed file replaces exactly its graph,
+`archivekg remove` drops one file, and entity IRIs stay put throughout."""
+from __future__ import annotations
+
+import shutil
+
+from conftest import SEEDS, run_archivekg
+from graph.iris import Minter, sparql_prefixes
+from graph.store import open_store
+
+SEED_NAMES = ["000_9af72bc09fc97839.txt", "001_16b4ceed8b7928de.txt", "003_c0d2bb1156087dbf.txt"]
+
+
+def _graphs(store_path) -> dict[str, set[str]]:
+    """Every named graph's quads as text, the build's own record (provenance, VoID) left out."""
+    store = open_store(store_path, read_only=True)
+    out: dict[str, set[str]] = {}
+    for q in store:
+        out.setdefault(q.graph_name.value, set()).add(str(q))
+    return {g: qs for g, qs in out.items() if not g.endswith(("graph/provenance", "graph/void"))}
+
+
+def _entities(store_path) -> set[str]:
+    store = open_store(store_path, read_only=True)
+    return {r["e"].value for r in store.query(sparql_prefixes() + "SELECT DISTINCT ?e WHERE { ?m oa:hasBody ?e }",
+                                              use_default_graph_as_union=True)}
+
+
+def test_rebuild_reads_only_what_changed_and_remove_drops_one_file(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in SEED_NAMES:
+        shutil.copy(SEEDS / name, src / name)
+    store = tmp_path / "store"
+    first = run_archivekg("build", str(src), "--store", str(store))
+    assert "built 3 file(s):" in first.stdout
+    before, entities_before = _graphs(store), _entities(store)
+
+    again = run_archivekg("build", str(src), "--store", str(store))
+    assert "built 0 file(s), 3 unchanged" in again.stdout
+    assert "reading" not in again.stderr, "no file is read again"
+    assert _graphs(store) == before
+
+    forced = run_archivekg("build", str(src), "--store", str(store), "--force")
+    assert "built 3 file(s):" in forced.stdout
+    assert _graphs(store) == before, "reading the same files again gives the same graphs"
+
+    changed = src / SEED_NAMES[0]
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nOn 3 December 1945 Bagirov met Pishevari in Tabriz.\n",
+                       encoding="utf-8")
+    third = run_archivekg("build", str(src), "--store", str(store))
+    assert "built 1 file(s), 2 unchanged" in third.stdout
+    after = _graphs(store)
+    minter = Minter()
+    changed_graph = minter.file_graph("000-9af72bc09fc97839").value
+    assert after[changed_graph] != before[changed_graph]
+    for name in SEED_NAMES[1:]:
+        graph = minter.file_graph(name[:-4].replace("_", "-")).value
+        assert after[graph] == before[graph], f"{graph} was not touched"
+    assert entities_before <= _entities(store), "every entity keeps its IRI"
+
+    gone = minter.file_graph("003-c0d2bb1156087dbf").value
+    only_there = {e for e in entities_before
+                  if all(e not in " ".join(qs) for g, qs in after.items() if g not in (gone, minter.corpus_graph().value))}
+    removed = run_archivekg("remove", str(src / SEED_NAMES[2]), "--store", str(store))
+    assert "removed 1 file(s)" in removed.stdout
+    final = _graphs(store)
+    assert gone not in final
+    assert {g: qs for g, qs in final.items() if g != minter.corpus_graph().value} == \
+        {g: qs for g, qs in after.items() if g not in (gone, minter.corpus_graph().value)}
+    corpus = " ".join(final[minter.corpus_graph().value])
+    assert only_there and not any(f"<{e}>" in corpus for e in only_there), "entities only it named are gone"
+    assert entities_before - only_there <= _entities(store), "the other entities keep their IRIs"
+    store_ = open_store(store, read_only=True)
+    orphans = list(store_.query(sparql_prefixes() + """SELECT ?e WHERE { GRAPH ?c { ?e akg:mentionCount ?n }
+        FILTER NOT EXISTS { GRAPH ?g { ?m oa:hasBody ?e } } }""", use_default_graph_as_union=False))
+    assert not orphans, "no entity is left without a mention"
+    del store_
+
+    missing = run_archivekg("remove", "no-such-file.txt", "--store", str(store), check=False)
+    assert missing.returncode == 2 and "no-such-file.txt: not in the store" in missing.stderr
