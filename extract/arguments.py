@@ -102,7 +102,7 @@ class ArgumentReader:
         place = next((m for m in self.before(position) if m.type == "Place"), None)
         if place is None:
             return []
-        event.resolved_by[id(place)] = referring.text if referring.lower_ == "there" else f"the {referring.text}"
+        event.resolved_by[(place.start, place.end)] = referring.text if referring.lower_ == "there" else f"the {referring.text}"
         return [place]
 
     def _nominal_child(self, child: Token, trigger: Trigger, event: Event, used: set[int]) -> None:
@@ -261,7 +261,7 @@ class ArgumentReader:
         if not found:
             antecedent = self._antecedent(target, event)
             if antecedent:
-                event.resolved_by[id(antecedent)] = target.text
+                event.resolved_by[(antecedent.start, antecedent.end)] = target.text
                 found = [antecedent]
             elif role is event.agents and target.pos_ in {"NOUN", "PROPN"} and not self.is_name(target):
                 event.agents_as_written.append(self.doc[target.left_edge.i: target.right_edge.i + 1].text)

@@ -253,7 +253,7 @@ class SentenceReader:
         same_place = SAME_PLACE.search(event.evidence.text)
         if same_place and not event.places and previous.places:
             event.places = list(previous.places)
-            event.resolved_by.update({id(m): same_place.group() for m in previous.places})
+            event.resolved_by.update({(m.start, m.end): same_place.group() for m in previous.places})
         same_day = SAME_DAY.search(event.evidence.text)
         if same_day and not event.date_iso and previous.date_iso:
             event.date_iso, event.date_precision = previous.date_iso, previous.date_precision

@@ -81,7 +81,13 @@ class Extractor:
         return resolve([m for x in extractions for m in x.mentions], known, self.authority)
 
     def analyse(self, source: SourceFile, date: str | None = None) -> Extraction:
-        """Read a file already read from disk (`read`) or made in memory."""
+        """Read a file already read from disk (`read`) or made in memory. The records hold plain strings, so
+        the strings spaCy makes for the file's words are freed after it (its memory zone): a long build's
+        memory does not grow with every new word of the archive."""
+        with self.finder.nlp.memory_zone():
+            return self._records(source, date)
+
+    def _records(self, source: SourceFile, date: str | None) -> Extraction:
         documents = parse_documents(source)
         for doc in documents:
             doc.date_iso = doc.date_iso or date

@@ -134,7 +134,7 @@ class Event:
     date_text: str | None = None
     date_warning: str | None = None
     counts: dict[str, int] = field(default_factory=dict)  # "gendarmes" -> 300
-    resolved_by: dict[int, str] = field(default_factory=dict)  # id(mention) -> "the latter", "he" ...
+    resolved_by: dict[tuple[int, int], str] = field(default_factory=dict)  # mention (start, end) -> "the latter", "he" ...
 
 
 @dataclass

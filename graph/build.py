@@ -5,10 +5,13 @@ holds is never touched for a file that could not be read.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import multiprocessing
+from collections import Counter, defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pyoxigraph
 from pyoxigraph import Quad, Store
@@ -16,7 +19,7 @@ from pyoxigraph import Quad, Store
 from extract.authority import AUTHORITY_FILE, Authority, load_authority
 from extract.pipeline import Extractor
 from extract.reader import InputError, input_files, slug
-from extract.records import FOLDER_TYPES, Entity, Extraction
+from extract.records import FOLDER_TYPES, Entity, Extraction, SourceFile
 from extract.resolve import preferred_label
 from graph.iris import Minter, ontology_graph, sparql_prefixes
 from graph.mapping import corpus_quads, file_quads
@@ -25,6 +28,7 @@ from graph.search_index import write_search_index
 from graph.store import open_store, replace_graph, stored_base
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "akg.ttl"
+BATCH_FILES = 500  # files resolved together and written before the next are read
 
 
 @dataclass
@@ -42,9 +46,15 @@ class BuildReport:
 
 def build(paths: list[str], store_path: str, base: str | None = None,
           echo: Callable[[str], None] = print, extractor: Extractor | None = None,
-          info: DatasetInfo | None = None, force: bool = False) -> BuildReport:
+          info: DatasetInfo | None = None, force: bool = False, workers: int = 1,
+          batch_files: int = BATCH_FILES) -> BuildReport:
     """Read the files into the store. A file whose content and extractor are those its graph was made
-    from is not read again (unless `force`); a changed one replaces exactly its own graph."""
+    from is not read again (unless `force`); a changed one replaces exactly its own graph. `workers`
+    processes read files in parallel; the result does not depend on their number.
+
+    Files are resolved and written `batch_files` at a time, each batch against the entities already in
+    the store, as an incremental build is, so memory stays flat however many files there are; a corpus
+    of at most one batch is resolved all together."""
     report = BuildReport()
     activity = Activity(started=now())
     extractor = extractor or Extractor()
@@ -58,30 +68,69 @@ def build(paths: list[str], store_path: str, base: str | None = None,
             echo(f"skipped {err}")
     store = open_store(store_path)
     stored = {} if force else stored_files(store, minter)
-    extractions: list[Extraction] = []
-    for i, path in enumerate(files, 1):
+    sources = []
+    for path in files:
         try:
             source = extractor.read(path)
-            if stored.get(source.file_id) == (source.sha256, extractor.fingerprint):
-                report.unchanged.append(str(path))
-                continue
-            echo(f"[{i}/{len(files)}] reading {path}")
-            extractions.append(extractor.analyse(source))
         except InputError as err:
             report.skipped.append(str(err))
             echo(f"skipped {err}")
+            continue
+        if stored.get(source.file_id) == (source.sha256, extractor.fingerprint):
+            report.unchanged.append(str(path))
+        else:
+            sources.append(source)
     if report.unchanged:
         echo(f"{len(report.unchanged)} file(s) unchanged since they were built: not read again")
-    extractor.resolve(extractions, known_entities(store, minter))
-    for x in extractions:
-        replace_graph(store, minter.file_graph(x.file.file_id), file_quads(minter, x))
-        activity.files.append((x.file.file_id, Path(x.file.path).name, x.file.sha256))
-        report.built.append(x.file.path)
-        report.documents += len(x.documents)
-        report.mentions += len(x.mentions)
-        report.events += len(x.events)
+    stream = enumerate(analyse_all(extractor, sources, workers), 1)
+    while batch := list(islice(stream, batch_files)):
+        for i, x in batch:
+            echo(f"[{i}/{len(sources)}] read {x.file.path}")
+        extractions = [x for _, x in batch]
+        extractor.resolve(extractions, known_entities(store, minter))
+        for x in extractions:
+            replace_graph(store, minter.file_graph(x.file.file_id), file_quads(minter, x))
+            activity.files.append((x.file.file_id, Path(x.file.path).name, x.file.sha256))
+            report.built.append(x.file.path)
+            report.documents += len(x.documents)
+            report.mentions += len(x.mentions)
+            report.events += len(x.events)
     finish(store, store_path, minter, extractor.authority, activity, info, report)
     return report
+
+
+def analyse_all(extractor: Extractor, sources: list[SourceFile], workers: int = 1) -> Iterator[Extraction]:
+    """The extractions of the files, in their order. With more than one worker, each is a process with its
+    own extractor (the same configuration, its own spaCy model) that reads whole files: our rules take as
+    long as the parse, so parallel files beat spaCy's own n_process, which parallelizes only the parse.
+    At most two files per worker are in flight, so memory does not grow with the queue."""
+    if workers <= 1 or len(sources) <= 1:
+        yield from (extractor.analyse(s) for s in sources)
+        return
+    context = multiprocessing.get_context("spawn")  # never fork a process holding the open store
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                             initargs=(extractor.config,)) as pool:
+        pending: deque = deque()
+        queue = iter(sources)
+        for source in queue:
+            pending.append(pool.submit(_analyse_in_worker, source))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+_WORKER_EXTRACTOR: Extractor | None = None  # one per worker process, made by its initializer
+
+
+def _start_worker(config) -> None:
+    global _WORKER_EXTRACTOR
+    _WORKER_EXTRACTOR = Extractor(config)
+    _WORKER_EXTRACTOR.finder  # load the model now, not with the first file
+
+
+def _analyse_in_worker(source: SourceFile) -> Extraction:
+    return _WORKER_EXTRACTOR.analyse(source)
 
 
 def remove(file_names: list[str], store_path: str, echo: Callable[[str], None] = print,

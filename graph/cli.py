@@ -26,18 +26,20 @@ STORE_OPTION = click.option("--store", "store_path", default=DEFAULT_STORE, show
 @click.option("--license", "license_", default=None,
               help="IRI of the dataset's license (default $ARCHIVEKG_LICENSE, else CC0 1.0).")
 @click.option("--force", is_flag=True, help="Read every file again, even those unchanged since their last build.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
+              help="Processes reading files in parallel (each loads the spaCy model: about 200 MB).")
 def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None,
-          force: bool) -> None:
+          force: bool, workers: int) -> None:
     """Build (or rebuild) the graph of the given files and folders into the store.
 
     A file whose content and extractor are unchanged since it was built is not read again.
     Exit status: 0 when every file was built, 1 when some were skipped, 2 when none could be built.
     """
-    sys.exit(run_build(paths, store_path, base, max_bytes, license_, force))
+    sys.exit(run_build(paths, store_path, base, max_bytes, license_, force, workers))
 
 
 def run_build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None,
-              force: bool = False) -> int:
+              force: bool = False, workers: int = 1) -> int:
     """The build command's work; returns its exit status."""
     from extract.pipeline import Extractor, ExtractorConfig  # spaCy loads only for the commands that need it
     from graph.build import build as build_store
@@ -45,7 +47,8 @@ def run_build(paths: tuple[str, ...], store_path: str, base: str | None, max_byt
     try:
         report = build_store(list(paths), store_path, base=base, echo=lambda line: click.echo(line, err=True),
                              extractor=Extractor(ExtractorConfig(max_bytes=max_bytes)),
-                             info=DatasetInfo(license=license_) if license_ else None, force=force)
+                             info=DatasetInfo(license=license_) if license_ else None, force=force,
+                             workers=workers)
     except StoreError as err:
         raise click.ClickException(str(err))
     unchanged = f", {len(report.unchanged)} unchanged" if report.unchanged else ""

@@ -156,8 +156,8 @@ class FileGraph:
         for start, end in dict.fromkeys((m.start, m.end) for m in participants):
             self.add(node, "prov:wasDerivedFrom", self.m.mention(event.doc_id, start, end))
         for m in participants:
-            if id(m) in event.resolved_by:
-                self.add(node, "akg:resolvedFrom", f"{event.resolved_by[id(m)]} = {m.name}")
+            if (m.start, m.end) in event.resolved_by:
+                self.add(node, "akg:resolvedFrom", f"{event.resolved_by[(m.start, m.end)]} = {m.name}")
         self.add(node, "akg:rule", event.rule)
         self.add(node, "akg:confidence", event.confidence)
         for subject, prop, obj in shortcuts(event):

@@ -1,5 +1,6 @@
-"""Incremental builds: unchanged files are not read again, a changed file replaces exactly its graph,
-`archivekg remove` drops one file, and entity IRIs stay put throughout."""
+"""Incremental and parallel builds: unchanged files are not read again, a changed file replaces exactly
+its graph, `archivekg remove` drops one file, entity IRIs stay put throughout, and worker processes
+change nothing in the graphs."""
 from __future__ import annotations
 
 import shutil
@@ -79,3 +80,17 @@ def test_rebuild_reads_only_what_changed_and_remove_drops_one_file(tmp_path):
 
     missing = run_archivekg("remove", "no-such-file.txt", "--store", str(store), check=False)
     assert missing.returncode == 2 and "no-such-file.txt: not in the store" in missing.stderr
+
+
+def test_parallel_build_gives_the_same_graphs(tmp_path):
+    """Two worker processes read the files; the graphs are those of one process (provenance and VoID,
+    which record the build itself, aside)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in SEED_NAMES:
+        shutil.copy(SEEDS / name, src / name)
+    one, two = tmp_path / "one", tmp_path / "two"
+    run_archivekg("build", str(src), "--store", str(one))
+    out = run_archivekg("build", str(src), "--store", str(two), "--workers", "2")
+    assert "built 3 file(s):" in out.stdout
+    assert _graphs(one) == _graphs(two)
