@@ -5,13 +5,11 @@ holds is never touched for a file that could not be read.
 """
 from __future__ import annotations
 
-import multiprocessing
-from collections import Counter, defaultdict, deque
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pyoxigraph
 from pyoxigraph import Quad, Store
@@ -19,13 +17,14 @@ from pyoxigraph import Quad, Store
 from extract.authority import AUTHORITY_FILE, Authority, load_authority
 from extract.pipeline import Extractor
 from extract.reader import InputError, input_files, slug
-from extract.records import FOLDER_TYPES, Entity, Extraction, SourceFile
+from extract.records import FOLDER_TYPES, Entity, Extraction
 from extract.resolve import preferred_label
 from graph.iris import Minter, ontology_graph, sparql_prefixes
 from graph.mapping import corpus_quads, file_quads
+from graph.parallel import analyse_all
 from graph.publish import Activity, DatasetInfo, now, record_activity, void_quads, write_dumps
 from graph.search_index import write_search_index
-from graph.store import open_store, replace_graph, stored_base
+from graph.store import new_version, open_store, replace_graph, stored_base
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "akg.ttl"
 BATCH_FILES = 500  # files resolved together and written before the next are read
@@ -47,14 +46,29 @@ class BuildReport:
 def build(paths: list[str], store_path: str, base: str | None = None,
           echo: Callable[[str], None] = print, extractor: Extractor | None = None,
           info: DatasetInfo | None = None, force: bool = False, workers: int = 1,
-          batch_files: int = BATCH_FILES) -> BuildReport:
+          batch_files: int = BATCH_FILES, prepare: Callable[[Path], None] | None = None,
+          dask: str | None = None) -> BuildReport:
     """Read the files into the store. A file whose content and extractor are those its graph was made
     from is not read again (unless `force`); a changed one replaces exactly its own graph. `workers`
-    processes read files in parallel; the result does not depend on their number.
+    processes read files in parallel, or the workers of a Dask cluster (`dask`: a scheduler address, or
+    "local" for a cluster of `workers` processes on this machine); the result does not depend on them.
 
     Files are resolved and written `batch_files` at a time, each batch against the entities already in
     the store, as an incremental build is, so memory stays flat however many files there are; a corpus
-    of at most one batch is resolved all together."""
+    of at most one batch is resolved all together.
+
+    The build writes a new version of the store and publishes it at the end (graph.store.new_version),
+    after `prepare(version folder)` (the web layer renders its pages there)."""
+    with new_version(store_path) as target:
+        report = _build(paths, target, base, echo, extractor, info, force, workers, batch_files, dask)
+        if prepare:
+            prepare(target)
+    return report
+
+
+def _build(paths: list[str], store_path: Path, base: str | None, echo: Callable[[str], None],
+           extractor: Extractor | None, info: DatasetInfo | None, force: bool, workers: int,
+           batch_files: int, dask: str | None) -> BuildReport:
     report = BuildReport()
     activity = Activity(started=now())
     extractor = extractor or Extractor()
@@ -82,7 +96,7 @@ def build(paths: list[str], store_path: str, base: str | None = None,
             sources.append(source)
     if report.unchanged:
         echo(f"{len(report.unchanged)} file(s) unchanged since they were built: not read again")
-    stream = enumerate(analyse_all(extractor, sources, workers), 1)
+    stream = enumerate(analyse_all(extractor, sources, workers, dask), 1)
     while batch := list(islice(stream, batch_files)):
         for i, x in batch:
             echo(f"[{i}/{len(sources)}] read {x.file.path}")
@@ -99,44 +113,20 @@ def build(paths: list[str], store_path: str, base: str | None = None,
     return report
 
 
-def analyse_all(extractor: Extractor, sources: list[SourceFile], workers: int = 1) -> Iterator[Extraction]:
-    """The extractions of the files, in their order. With more than one worker, each is a process with its
-    own extractor (the same configuration, its own spaCy model) that reads whole files: our rules take as
-    long as the parse, so parallel files beat spaCy's own n_process, which parallelizes only the parse.
-    At most two files per worker are in flight, so memory does not grow with the queue."""
-    if workers <= 1 or len(sources) <= 1:
-        yield from (extractor.analyse(s) for s in sources)
-        return
-    context = multiprocessing.get_context("spawn")  # never fork a process holding the open store
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                             initargs=(extractor.config,)) as pool:
-        pending: deque = deque()
-        queue = iter(sources)
-        for source in queue:
-            pending.append(pool.submit(_analyse_in_worker, source))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
-_WORKER_EXTRACTOR: Extractor | None = None  # one per worker process, made by its initializer
-
-
-def _start_worker(config) -> None:
-    global _WORKER_EXTRACTOR
-    _WORKER_EXTRACTOR = Extractor(config)
-    _WORKER_EXTRACTOR.finder  # load the model now, not with the first file
-
-
-def _analyse_in_worker(source: SourceFile) -> Extraction:
-    return _WORKER_EXTRACTOR.analyse(source)
-
-
 def remove(file_names: list[str], store_path: str, echo: Callable[[str], None] = print,
-           authority: Authority | None = None, info: DatasetInfo | None = None) -> BuildReport:
+           authority: Authority | None = None, info: DatasetInfo | None = None,
+           prepare: Callable[[Path], None] | None = None) -> BuildReport:
     """Drop the graphs of these files (given by path, name or file id) and everything made from them: the
-    entities no other file names leave the corpus graph; the rest keep their IRIs."""
+    entities no other file names leave the corpus graph; the rest keep their IRIs. Published as a build is."""
+    with new_version(store_path) as target:
+        report = _remove(file_names, target, echo, authority, info)
+        if prepare:
+            prepare(target)
+    return report
+
+
+def _remove(file_names: list[str], store_path: Path, echo: Callable[[str], None], authority: Authority | None,
+            info: DatasetInfo | None) -> BuildReport:
     report = BuildReport()
     store = open_store(store_path)
     minter = Minter(stored_base(store))

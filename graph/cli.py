@@ -28,18 +28,21 @@ STORE_OPTION = click.option("--store", "store_path", default=DEFAULT_STORE, show
 @click.option("--force", is_flag=True, help="Read every file again, even those unchanged since their last build.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
               help="Processes reading files in parallel (each loads the spaCy model: about 200 MB).")
+@click.option("--dask", default=None, metavar="ADDRESS",
+              help="Read the files on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' for "
+                   "a cluster of --workers processes here.")
 def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None,
-          force: bool, workers: int) -> None:
+          force: bool, workers: int, dask: str | None) -> None:
     """Build (or rebuild) the graph of the given files and folders into the store.
 
     A file whose content and extractor are unchanged since it was built is not read again.
     Exit status: 0 when every file was built, 1 when some were skipped, 2 when none could be built.
     """
-    sys.exit(run_build(paths, store_path, base, max_bytes, license_, force, workers))
+    sys.exit(run_build(paths, store_path, base, max_bytes, license_, force, workers, dask))
 
 
 def run_build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None,
-              force: bool = False, workers: int = 1) -> int:
+              force: bool = False, workers: int = 1, dask: str | None = None, prepare=None) -> int:
     """The build command's work; returns its exit status."""
     from extract.pipeline import Extractor, ExtractorConfig  # spaCy loads only for the commands that need it
     from graph.build import build as build_store
@@ -48,7 +51,7 @@ def run_build(paths: tuple[str, ...], store_path: str, base: str | None, max_byt
         report = build_store(list(paths), store_path, base=base, echo=lambda line: click.echo(line, err=True),
                              extractor=Extractor(ExtractorConfig(max_bytes=max_bytes)),
                              info=DatasetInfo(license=license_) if license_ else None, force=force,
-                             workers=workers)
+                             workers=workers, dask=dask, prepare=prepare)
     except StoreError as err:
         raise click.ClickException(str(err))
     unchanged = f", {len(report.unchanged)} unchanged" if report.unchanged else ""
@@ -83,11 +86,11 @@ def remove(files: tuple[str, ...], store_path: str) -> None:
     sys.exit(run_remove(files, store_path))
 
 
-def run_remove(files: tuple[str, ...], store_path: str) -> int:
+def run_remove(files: tuple[str, ...], store_path: str, prepare=None) -> int:
     from graph.build import remove as remove_files
 
     try:
-        report = remove_files(list(files), store_path, echo=lambda line: click.echo(line, err=True))
+        report = remove_files(list(files), store_path, echo=lambda line: click.echo(line, err=True), prepare=prepare)
     except StoreError as err:
         raise click.ClickException(str(err))
     click.echo(f"removed {len(report.removed)} file(s); store {store_path} now holds {_holdings(report)}")

@@ -60,7 +60,7 @@ def select(server: str, query: str, **params) -> list[dict[str, str]]:
 def copy_of(store: Path, tmp_path: Path, name: str = "store") -> Path:
     """A private copy of a built store, for a test that writes to it."""
     target = tmp_path / name
-    shutil.copytree(store, target)
+    shutil.copytree(store, target, symlinks=True)  # a store folder links to its current version
     return target
 
 

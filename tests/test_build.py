@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pyoxigraph import Store
 
 from conftest import SEEDS, SEED_FILES, copy_of, run_archivekg
+from graph.store import open_store
 
 BASE = "https://kg.example/"
 
@@ -15,12 +15,12 @@ BUILD_GRAPHS = {f"{BASE}graph/void", f"{BASE}graph/provenance"}  # what each bui
 
 def quads(store_path: Path) -> set[str]:
     """The store's data: every graph but the build's own description (VoID counts and times, provenance)."""
-    store = Store.read_only(str(store_path))
+    store = open_store(store_path, read_only=True)
     return {str(q) for q in store if q.graph_name.value not in BUILD_GRAPHS}
 
 
 def graphs(store_path: Path) -> set[str]:
-    return {g.value for g in Store.read_only(str(store_path)).named_graphs()}
+    return {g.value for g in open_store(store_path, read_only=True).named_graphs()}
 
 
 def test_one_named_graph_per_file_plus_corpus_ontology_void_and_provenance(seed_store):

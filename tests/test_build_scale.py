@@ -94,3 +94,17 @@ def test_parallel_build_gives_the_same_graphs(tmp_path):
     out = run_archivekg("build", str(src), "--store", str(two), "--workers", "2")
     assert "built 3 file(s):" in out.stdout
     assert _graphs(one) == _graphs(two)
+
+
+def test_dask_build_gives_the_same_graphs(tmp_path):
+    """The files read as tasks on a Dask cluster (a LocalCluster of two worker processes started by the
+    build): the same graphs as a local build."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in SEED_NAMES:
+        shutil.copy(SEEDS / name, src / name)
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    run_archivekg("build", str(src), "--store", str(local))
+    out = run_archivekg("build", str(src), "--store", str(dask), "--dask", "local", "--workers", "2")
+    assert "built 3 file(s):" in out.stdout
+    assert _graphs(local) == _graphs(dask)

@@ -8,6 +8,7 @@ import zlib
 import requests
 
 from conftest import copy_of, select, start_server, stop_server
+from graph.store import current_version
 from web.cache import PRECOMPUTED_FILE
 
 
@@ -19,7 +20,7 @@ def _entity_paths(server: str) -> list[str]:
 
 def test_build_renders_every_entity_page(seed_store, server):
     paths = _entity_paths(server)
-    with sqlite3.connect(seed_store / PRECOMPUTED_FILE) as db:
+    with sqlite3.connect(current_version(seed_store) / PRECOMPUTED_FILE) as db:
         stored = {url for (url,) in db.execute("SELECT url FROM pages")}
     assert {"/", "/events", "/map"} <= stored
     assert {"/" + p for p in paths} <= stored, "every entity page is rendered at build time"
@@ -40,7 +41,7 @@ def test_precomputed_page_equals_live_render(server):
 def test_file_is_used_only_for_its_store_version(seed_store, tmp_path, server):
     path = _entity_paths(server)[0]
     store = copy_of(seed_store, tmp_path)
-    with sqlite3.connect(store / PRECOMPUTED_FILE) as db:
+    with sqlite3.connect(current_version(store) / PRECOMPUTED_FILE) as db:
         html = zlib.decompress(db.execute("SELECT html FROM pages WHERE url = ?", ("/" + path,)).fetchone()[0]).decode()
         marked = html.replace("</h1>", " MARK-PRECOMPUTED</h1>", 1)
         db.execute("UPDATE pages SET html = ? WHERE url = ?", (zlib.compress(marked.encode()), "/" + path))
@@ -50,7 +51,7 @@ def test_file_is_used_only_for_its_store_version(seed_store, tmp_path, server):
         assert "MARK-PRECOMPUTED" not in requests.get(f"{url}/{path}?mentions=0&x=1", timeout=60).text
     finally:
         stop_server(proc)
-    with sqlite3.connect(store / PRECOMPUTED_FILE) as db:
+    with sqlite3.connect(current_version(store) / PRECOMPUTED_FILE) as db:
         db.execute("UPDATE meta SET value = 'another build' WHERE key = 'version'")
     proc, url = start_server(store)
     try:

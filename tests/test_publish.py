@@ -16,6 +16,7 @@ from pyld import jsonld
 
 from conftest import ROOT, SEEDS, run_archivekg, select, start_server, stop_server
 from graph.formats import BY_NAME
+from graph.store import current_version, open_store
 
 BASE = "https://kg.example/"
 VOID = "http://rdfs.org/ns/void#"
@@ -29,7 +30,7 @@ FORMATS = [("nquads", "nquads", True), ("trig", "trig", True), ("jsonld", "json-
 
 def store_counts(store_path: Path) -> tuple[int, int]:
     """(quads, distinct triples of the union) as SPARQL counts them."""
-    store = ox.Store.read_only(str(store_path))
+    store = open_store(store_path, read_only=True)
     quads = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
     triples = int(next(iter(store.query(
         "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")))["n"].value)
@@ -53,7 +54,7 @@ def parsed_count(data: bytes, fmt: str, quads: bool) -> tuple[int, int]:
 
 @pytest.mark.parametrize("name,rdflib_format,quads", FORMATS)
 def test_each_dump_parses_back_to_the_stores_count(seed_store, name, rdflib_format, quads):
-    dump = seed_store / "dumps" / f"archivekg.{BY_NAME[name].suffix}.gz"
+    dump = current_version(seed_store) / "dumps" / f"archivekg.{BY_NAME[name].suffix}.gz"
     data = gzip.decompress(dump.read_bytes())
     n_quads, n_triples = store_counts(seed_store)
     expected = n_quads if quads else n_triples
@@ -66,7 +67,7 @@ def test_export_command_streams_every_format_and_one_graph(seed_store, tmp_path)
         out = tmp_path / f"all.{name}"
         run_archivekg("export", "--store", str(seed_store), "--format", name, "--out", str(out))
         assert parsed_count(out.read_bytes(), rdflib_format, quads) == ((n_quads, n_quads) if quads else (n_triples, n_triples))
-    store = ox.Store.read_only(str(seed_store))
+    store = open_store(seed_store, read_only=True)
     graph = ox.NamedNode(f"{BASE}graph/000-9af72bc09fc97839")
     in_graph = len(list(store.quads_for_pattern(None, None, None, graph)))
     turtle = run_archivekg("export", "--store", str(seed_store), "--format", "turtle", "--graph", "000-9af72bc09fc97839")
@@ -150,7 +151,7 @@ def test_void_says_license_endpoint_dumps_and_build(server):
 
 
 def test_each_build_is_a_prov_activity_with_versions_and_file_hashes(seed_store):
-    store = ox.Store.read_only(str(seed_store))
+    store = open_store(seed_store, read_only=True)
     rows = list(store.query(f"""PREFIX prov: <{PROV}> PREFIX akg: <https://w3id.org/archivekg/ns#>
         SELECT ?a ?start ?end (COUNT(DISTINCT ?u) AS ?files) (GROUP_CONCAT(DISTINCT ?v; separator="|") AS ?versions)
         WHERE {{ GRAPH ?pg {{ ?a a prov:Activity ; prov:startedAtTime ?start ; prov:endedAtTime ?end ;
@@ -187,7 +188,7 @@ def test_license_is_set_by_configuration(tmp_path):
     store = tmp_path / "licensed"
     run_archivekg("build", str(SEEDS / "001_16b4ceed8b7928de.txt"), "--store", str(store),
                   "--license", "https://creativecommons.org/licenses/by/4.0/")
-    rows = list(ox.Store.read_only(str(store)).query(
+    rows = list(open_store(store, read_only=True).query(
         f"SELECT ?l WHERE {{ GRAPH ?g {{ <{BASE}dataset> <{DCT}license> ?l }} }}"))
     assert [r["l"].value for r in rows] == ["https://creativecommons.org/licenses/by/4.0/"]
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")

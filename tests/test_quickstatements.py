@@ -14,6 +14,7 @@ from pyoxigraph import Store
 from extract.names import fold
 from graph.iris import PREFIXES
 from graph.quickstatements import Mapping, quickstatements, string, time
+from graph.store import open_store
 
 OTHER = Path(__file__).parent / "data" / "other-wikibase.toml"
 RETRIEVED = "2024-05-01"
@@ -36,7 +37,7 @@ KNOWN_PARTS = {"9": (False, False), "10": (True, False), "11": (True, True)}  # 
 
 @pytest.fixture(scope="module")
 def store(seed_store) -> Store:
-    return Store.read_only(str(seed_store))
+    return open_store(seed_store, read_only=True)
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Store
 
 from conftest import SEED_FILES, copy_of, run_archivekg
 from extract.authority import Authority
 from extract.records import Field, Mention
 from extract.names import skeleton
 from extract.resolve import given_names_agree, resolve
+from graph.store import open_store
 
 
 
@@ -86,7 +86,7 @@ def test_every_mention_says_why_it_joined_its_entity(extractor):
 
 
 def entity_iris(store: Path) -> set[str]:
-    s = Store.read_only(str(store))
+    s = open_store(store, read_only=True)
     rows = s.query("SELECT DISTINCT ?e WHERE { GRAPH ?g { ?m <http://www.w3.org/ns/oa#hasBody> ?e } }")
     return {r["e"].value for r in rows}
 
@@ -100,7 +100,7 @@ def test_a_new_variant_attaches_to_the_existing_node(tmp_path, seed_store):
     run_archivekg("build", str(new), "--store", str(store))
     after = entity_iris(store)
     assert before <= after  # no existing IRI changed
-    s = Store.read_only(str(store))
+    s = open_store(store, read_only=True)
     rows = list(s.query("""SELECT ?e ?why WHERE { GRAPH ?g { ?m <http://www.w3.org/ns/oa#hasBody> ?e ;
         <https://w3id.org/archivekg/ns#nameAsWritten> "Bageroff" ; <https://w3id.org/archivekg/ns#resolution> ?why } }"""))
     assert [r["e"].value for r in rows] == ["https://kg.example/person/bagirov"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import NamedNode
 
 from conftest import copy_of, run_archivekg
 from extract.authority import Authority, load_authority
@@ -15,6 +15,7 @@ from extract.names import fold, name_key, skeleton
 from extract.records import TYPE_FOLDERS, Field, Mention
 from extract.resolve import resolve
 from graph.iris import Minter
+from graph.store import open_store
 
 PAGES = Path(__file__).resolve().parent / "data" / "scripts"
 
@@ -30,7 +31,7 @@ def test_cyrillic_and_azerbaijani_pages_build_and_join_the_english_names(seed_st
     store_path = copy_of(seed_store, tmp_path)
     proc = run_archivekg("build", str(PAGES), "--store", str(store_path))
     assert proc.returncode == 0
-    store = Store.read_only(str(store_path))
+    store = open_store(store_path, read_only=True)
     rows = store.query("""PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX akg: <https://w3id.org/archivekg/ns#>
         SELECT ?written ?e WHERE { ?m oa:hasBody ?e ; akg:nameAsWritten ?written ; akg:document ?d .
         FILTER(CONTAINS(STR(?d), "cyrillic") || CONTAINS(STR(?d), "azerbaijani")) }""",

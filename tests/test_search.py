@@ -14,6 +14,7 @@ from playwright import sync_api
 
 from conftest import SCREENSHOTS, copy_of, run_archivekg, select, start_server, stop_server
 from graph.search_index import SEARCH_FILE
+from graph.store import current_version
 from web.search import SNIPPET
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +59,7 @@ def written_anywhere(server: str, text: str) -> int:
 
 
 def test_build_writes_the_index(seed_store, server):
-    index = seed_store / SEARCH_FILE
+    index = current_version(seed_store) / SEARCH_FILE
     assert index.is_file() and not index.with_name(SEARCH_FILE + ".partial").exists()
     with closing(sqlite3.connect(index.as_uri() + "?mode=ro", uri=True)) as db:
         counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("entity", "document", "sentence")}
@@ -170,7 +171,7 @@ def test_markup_in_documents_is_shown_as_text(hostile_server):
 def test_a_store_without_an_index_says_so(hostile_server, tmp_path):
     _, built = hostile_server
     store = copy_of(built, tmp_path)
-    (store / SEARCH_FILE).unlink()
+    (current_version(store) / SEARCH_FILE).unlink()
     proc, server = start_server(store)
     try:
         r = requests.get(server + "/search", params={"q": "Tabriz"}, timeout=10)

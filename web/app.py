@@ -17,7 +17,7 @@ from extract.reader import slug
 from graph.formats import BY_MEDIA_TYPE, BY_NAME, DESCRIPTION_FORMATS, Format, best_media_type, parse_accept
 from graph.iris import jsonld_context, sparql_prefixes
 from graph.publish import dump_formats, dump_name, dumps_folder
-from graph.store import open_store
+from graph.store import current_version, open_store
 from web.negotiate import HTML, alternates, choose, not_acceptable, rdf_response, vary
 from web.cache import PageCache, PrecomputedPages
 from web.describe import service_description
@@ -69,7 +69,9 @@ EXAMPLES = [
 
 
 def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int = 2) -> Flask:
-    """The app for one store. The query pool is created here but starts its processes lazily."""
+    """The app for one version of a store (its published one when given the store folder). The query pool
+    is created here but starts its processes lazily."""
+    store_path = str(current_version(store_path))
     app = Flask(__name__)
     pages = Pages(open_store(store_path, read_only=True))
     timeline = Timeline(pages)

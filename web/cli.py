@@ -17,15 +17,16 @@ def main() -> None:
 
 
 def _then_precompute(run):
-    """A store-changing command, then the entity pages rendered for the server (web.precompute)."""
+    """A store-changing command whose new version gets the entity pages rendered (web.precompute) before
+    it is published."""
 
     def command(**options) -> None:
-        status = run(**options)
-        if status < 2:
+        def prepare(version) -> None:
             from web.precompute import precompute_pages
 
-            precompute_pages(options["store_path"], echo=lambda line: click.echo(line, err=True))
-        sys.exit(status)
+            precompute_pages(version, echo=lambda line: click.echo(line, err=True))
+
+        sys.exit(run(**options, prepare=prepare))
 
     return command
 

@@ -1,4 +1,5 @@
-"""Run the app under gunicorn, programmatically: one serving process per core (up to 4), 8 threads each.
+"""Run the app under gunicorn, programmatically: one serving process per core (up to 4), 8 threads each,
+each following the store to the version a build publishes (FollowStore).
 
 Pages render in Python, so one process would serve them on one core (the GIL); a process per core
 serves them in parallel. Each serving process has its own query pool with its share of the
@@ -10,10 +11,70 @@ from __future__ import annotations
 import math
 import os
 import sys
+import threading
+import time
+from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
-from graph.store import StoreError, open_store
+from graph.store import StoreError, current_version, open_store
+
+
+class FollowStore:
+    """The WSGI app of a store's published version that moves to the next one when a build publishes it.
+
+    At most once a second a request looks at the store's `current` link; when it names a new version,
+    the app for it is made and takes the next requests, while requests already in the old one finish
+    there. The old app's query processes are closed once any query they run has passed its time limit.
+    Nothing restarts, so no connection is dropped and no request fails during a rebuild.
+    """
+
+    CHECK_EVERY = 1.0
+
+    def __init__(self, store_path: str, query_timeout: float = 10.0, query_workers: int = 2):
+        self.store_path = store_path
+        self.query_timeout = query_timeout
+        self.query_workers = query_workers
+        self.version = current_version(store_path)
+        self.app = self._make(self.version)
+        self._checked = time.monotonic()
+        self._lock = threading.Lock()
+
+    def _make(self, version: Path):
+        from web.app import create_app
+
+        return create_app(str(version), query_timeout=self.query_timeout, query_workers=self.query_workers)
+
+    def __call__(self, environ, start_response):
+        if time.monotonic() - self._checked >= self.CHECK_EVERY:
+            self._follow()
+        return self.app(environ, start_response)
+
+    def _follow(self) -> None:
+        with self._lock:
+            self._checked = time.monotonic()
+            latest = current_version(self.store_path)
+            if latest == self.version or not latest.is_dir():
+                return
+            try:
+                app = self._make(latest)
+            except StoreError:
+                return  # not readable yet: keep serving the old version, look again next time
+            self.start_pool(app)
+            old, self.app, self.version = self.app, app, latest
+        threading.Timer(self.query_timeout + 5, self.close_pool, args=(old,)).start()
+
+    @staticmethod
+    def start_pool(app) -> None:
+        pool = app.extensions.get("archivekg_pool")
+        if pool is not None:
+            pool.start()
+
+    @staticmethod
+    def close_pool(app) -> None:
+        pool = app.extensions.get("archivekg_pool")
+        if pool is not None:
+            pool.close()
 
 
 class _Gunicorn(BaseApplication):
@@ -30,24 +91,19 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         """Called in the gunicorn worker after the fork: the store and the pool belong to it alone."""
-        from web.app import create_app
-
-        return create_app(self.store_path, query_timeout=self.query_timeout, query_workers=self.query_workers)
+        return FollowStore(self.store_path, query_timeout=self.query_timeout, query_workers=self.query_workers)
 
 
 def _post_worker_init(worker) -> None:
     """Start the query processes as soon as the serving process is up, so the first query is not slow."""
-    pool = worker.wsgi.extensions.get("archivekg_pool")
-    if pool is not None:
-        pool.start()
+    FollowStore.start_pool(worker.wsgi.app)
 
 
 def _worker_exit(server, worker) -> None:
     """Kill the query processes with the serving process, so none outlive the server."""
-    app = getattr(worker, "wsgi", None)
-    pool = app.extensions.get("archivekg_pool") if app is not None else None
-    if pool is not None:
-        pool.close()
+    follow = getattr(worker, "wsgi", None)
+    if follow is not None:
+        FollowStore.close_pool(follow.app)
 
 
 MAX_WEB_WORKERS = 4  # each serving process opens the store and keeps its own page data and result cache
