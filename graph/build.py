@@ -17,7 +17,7 @@ from pyoxigraph import Quad, Store
 from extract.authority import AUTHORITY_FILE, Authority, load_authority
 from extract.pipeline import Extractor
 from extract.reader import InputError, input_files, slug
-from extract.records import FOLDER_TYPES, Entity, Extraction
+from extract.records import FOLDER_TYPES, Entity
 from extract.resolve import preferred_label
 from graph.iris import Minter, ontology_graph, sparql_prefixes
 from graph.mapping import corpus_quads, file_quads

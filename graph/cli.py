@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from collections import Counter
 
 import click
@@ -10,17 +11,25 @@ from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutio
 from graph.formats import BY_NAME
 from graph.iris import Minter, ontology_graph, term
 from graph.publish import DatasetInfo, export as export_store
+from graph.remote import is_remote, mirror_of, push
 from graph.entities import entity_rows, explain
 from graph.iris import PREFIXES
 from graph.store import DEFAULT_STORE, StoreError, open_store, stored_base
 
 STORE_OPTION = click.option("--store", "store_path", default=DEFAULT_STORE, show_default=True,
                             help="Oxigraph store folder.")
+WRITE_STORE_OPTION = click.option(
+    "--store", "store_path", default=DEFAULT_STORE, show_default=True,
+    help="Oxigraph store folder, or the Graph Store Protocol URL of a SPARQL store to load into "
+         "(http://host:7878/store for an Oxigraph server, http://host:3030/ds/data for Fuseki).")
+MIRROR_OPTION = click.option("--mirror", default=None, type=click.Path(file_okay=False),
+                             help="With a store URL: the local store it is built in (default data/mirrors/HOST-PORT-PATH).")
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@STORE_OPTION
+@WRITE_STORE_OPTION
+@MIRROR_OPTION
 @click.option("--base", default=None, help="Base of dataset IRIs (default $ARCHIVEKG_BASE or https://kg.example/).")
 @click.option("--max-bytes", default=5_000_000, show_default=True, type=int, help="Larger files are skipped.")
 @click.option("--license", "license_", default=None,
@@ -31,33 +40,46 @@ STORE_OPTION = click.option("--store", "store_path", default=DEFAULT_STORE, show
 @click.option("--dask", default=None, metavar="ADDRESS",
               help="Read the files on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' for "
                    "a cluster of --workers processes here.")
-def build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None,
-          force: bool, workers: int, dask: str | None) -> None:
+def build(paths: tuple[str, ...], store_path: str, mirror: str | None, base: str | None, max_bytes: int,
+          license_: str | None, force: bool, workers: int, dask: str | None) -> None:
     """Build (or rebuild) the graph of the given files and folders into the store.
 
     A file whose content and extractor are unchanged since it was built is not read again.
     Exit status: 0 when every file was built, 1 when some were skipped, 2 when none could be built.
     """
-    sys.exit(run_build(paths, store_path, base, max_bytes, license_, force, workers, dask))
+    sys.exit(run_build(paths, store_path, mirror, base, max_bytes, license_, force, workers, dask))
 
 
-def run_build(paths: tuple[str, ...], store_path: str, base: str | None, max_bytes: int, license_: str | None,
-              force: bool = False, workers: int = 1, dask: str | None = None, prepare=None) -> int:
+def run_build(paths: tuple[str, ...], store_path: str, mirror: str | None, base: str | None, max_bytes: int,
+              license_: str | None, force: bool = False, workers: int = 1, dask: str | None = None,
+              prepare=None) -> int:
     """The build command's work; returns its exit status."""
     from extract.pipeline import Extractor, ExtractorConfig  # spaCy loads only for the commands that need it
     from graph.build import build as build_store
 
+    echo = lambda line: click.echo(line, err=True)  # noqa: E731
     try:
-        report = build_store(list(paths), store_path, base=base, echo=lambda line: click.echo(line, err=True),
+        report = build_store(list(paths), _local(store_path, mirror), base=base, echo=echo,
                              extractor=Extractor(ExtractorConfig(max_bytes=max_bytes)),
                              info=DatasetInfo(license=license_) if license_ else None, force=force,
                              workers=workers, dask=dask, prepare=prepare)
+        _push(store_path, mirror, force, echo)
     except StoreError as err:
         raise click.ClickException(str(err))
     unchanged = f", {len(report.unchanged)} unchanged" if report.unchanged else ""
     click.echo(f"built {len(report.built)} file(s){unchanged}: {report.documents} documents, {report.mentions} mentions, "
                f"{report.events} events; store {store_path} now holds {_holdings(report)}")
     return _skipped(report, done=report.built or report.unchanged)
+
+
+def _local(store_path: str, mirror: str | None) -> str:
+    """The folder a command writes: the store's own, or a remote store's local mirror."""
+    return str(mirror or mirror_of(store_path)) if is_remote(store_path) else store_path
+
+
+def _push(store_path: str, mirror: str | None, force: bool, echo) -> None:
+    if is_remote(store_path):
+        push(Path(_local(store_path, mirror)), store_path, echo=echo, force=force)
 
 
 def _holdings(report) -> str:
@@ -76,21 +98,24 @@ def _skipped(report, done) -> int:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True)
-@STORE_OPTION
-def remove(files: tuple[str, ...], store_path: str) -> None:
+@WRITE_STORE_OPTION
+@MIRROR_OPTION
+def remove(files: tuple[str, ...], store_path: str, mirror: str | None) -> None:
     """Drop the graphs of the given files (paths, names or file ids) from the store.
 
     Entities that only these files named leave the store; every other IRI stays.
     Exit status: 0 all removed, 1 some were not in the store, 2 none were.
     """
-    sys.exit(run_remove(files, store_path))
+    sys.exit(run_remove(files, store_path, mirror))
 
 
-def run_remove(files: tuple[str, ...], store_path: str, prepare=None) -> int:
+def run_remove(files: tuple[str, ...], store_path: str, mirror: str | None, prepare=None) -> int:
     from graph.build import remove as remove_files
 
+    echo = lambda line: click.echo(line, err=True)  # noqa: E731
     try:
-        report = remove_files(list(files), store_path, echo=lambda line: click.echo(line, err=True), prepare=prepare)
+        report = remove_files(list(files), _local(store_path, mirror), echo=echo, prepare=prepare)
+        _push(store_path, mirror, False, echo)
     except StoreError as err:
         raise click.ClickException(str(err))
     click.echo(f"removed {len(report.removed)} file(s); store {store_path} now holds {_holdings(report)}")

@@ -47,11 +47,12 @@ main.add_command(validate_command)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--query-timeout", default=10.0, show_default=True, type=float,
               help="Seconds a SPARQL query may run before its worker is killed.")
-@click.option("--query-workers", default=2, show_default=True, type=int,
-              help="Worker processes that run SPARQL queries (split between the serving processes).")
+@click.option("--query-workers", default=None, type=int,
+              help="Worker processes that run SPARQL queries, split between the serving processes "
+                   "(default: two for each, so a runaway query never holds up the others).")
 @click.option("--web-workers", default=None, type=int,
               help="Serving processes (default: one per core, at most 4).")
-def serve(store_path: str, host: str, port: int, query_timeout: float, query_workers: int,
+def serve(store_path: str, host: str, port: int, query_timeout: float, query_workers: int | None,
           web_workers: int | None) -> None:
     """Serve the SPARQL endpoint and the entity pages (gunicorn, not Flask's debug server)."""
     from web.server import run_server

@@ -51,7 +51,9 @@ class FollowStore:
         return self.app(environ, start_response)
 
     def _follow(self) -> None:
-        with self._lock:
+        if not self._lock.acquire(blocking=False):
+            return  # another request is already looking (or making the new app): keep to the current one
+        try:
             self._checked = time.monotonic()
             latest = current_version(self.store_path)
             if latest == self.version or not latest.is_dir():
@@ -61,7 +63,12 @@ class FollowStore:
             except StoreError:
                 return  # not readable yet: keep serving the old version, look again next time
             self.start_pool(app)
+            pool = app.extensions.get("archivekg_pool")
+            if pool is not None:
+                pool.wait_ready(self.query_timeout)  # its query processes up before it takes requests
             old, self.app, self.version = self.app, app, latest
+        finally:
+            self._lock.release()
         threading.Timer(self.query_timeout + 5, self.close_pool, args=(old,)).start()
 
     @staticmethod
@@ -115,16 +122,16 @@ def default_web_workers() -> int:
 
 
 def run_server(store_path: str, host: str = "127.0.0.1", port: int = 5000, query_timeout: float = 10.0,
-               query_workers: int = 2, web_workers: int | None = None) -> None:
-    """Serve the store until interrupted; `query_workers` query processes in all, split over the serving
-    processes (at least one each)."""
+               query_workers: int | None = None, web_workers: int | None = None) -> None:
+    """Serve the store until interrupted; `query_workers` query processes in all (default two per serving
+    process), split over the serving processes (at least one each)."""
     try:
         open_store(store_path, read_only=True)  # fail here, with a clear message, not in a worker
     except StoreError as err:
         print(f"archivekg serve: {err}", file=sys.stderr)
         sys.exit(1)
     web_workers = max(1, web_workers or default_web_workers())
-    pool_size = max(1, math.ceil(query_workers / web_workers))
+    pool_size = max(1, math.ceil(query_workers / web_workers)) if query_workers else 2
     options = {
         "bind": f"{host}:{port}",
         "workers": web_workers,

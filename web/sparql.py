@@ -295,6 +295,13 @@ class QueryPool:
         for w in workers:
             w.kill()
 
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until every query process has started (or the timeout passes)."""
+        deadline = time.monotonic() + timeout
+        while self._idle.qsize() < self.size and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self._idle.qsize() >= self.size
+
     def pids(self) -> list[int]:
         with self._lock:
             return [w.process.pid for w in self._all]
