@@ -22,9 +22,9 @@ from extract.resolve import preferred_label
 from graph.iris import Minter, ontology_graph, sparql_prefixes
 from graph.mapping import corpus_quads, file_quads
 from graph.parallel import analyse_all
-from graph.publish import Activity, DatasetInfo, now, record_activity, void_quads, write_dumps
+from graph.publish import Activity, DatasetInfo, dumps_folder, now, record_activity, void_quads, write_dumps
 from graph.search_index import write_search_index
-from graph.store import new_version, open_store, replace_graph, stored_base
+from graph.store import GraphLoader, current_version, new_version, open_store, replace_graph, stored_base
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "akg.ttl"
 BATCH_FILES = 500  # files resolved together and written before the next are read
@@ -59,8 +59,9 @@ def build(paths: list[str], store_path: str, base: str | None = None,
 
     The build writes a new version of the store and publishes it at the end (graph.store.new_version),
     after `prepare(version folder)` (the web layer renders its pages there)."""
+    previous = dumps_folder(current_version(store_path))
     with new_version(store_path) as target:
-        report = _build(paths, target, base, echo, extractor, info, force, workers, batch_files, dask)
+        report = _build(paths, target, base, echo, extractor, info, force, workers, batch_files, dask, previous)
         if prepare:
             prepare(target)
     return report
@@ -68,7 +69,7 @@ def build(paths: list[str], store_path: str, base: str | None = None,
 
 def _build(paths: list[str], store_path: Path, base: str | None, echo: Callable[[str], None],
            extractor: Extractor | None, info: DatasetInfo | None, force: bool, workers: int,
-           batch_files: int, dask: str | None) -> BuildReport:
+           batch_files: int, dask: str | None, previous: Path) -> BuildReport:
     report = BuildReport()
     activity = Activity(started=now())
     extractor = extractor or Extractor()
@@ -102,14 +103,17 @@ def _build(paths: list[str], store_path: Path, base: str | None, echo: Callable[
             echo(f"[{i}/{len(sources)}] read {x.file.path}")
         extractions = [x for _, x in batch]
         extractor.resolve(extractions, known_entities(store, minter))
+        loader = GraphLoader(store)
         for x in extractions:
-            replace_graph(store, minter.file_graph(x.file.file_id), file_quads(minter, x))
+            loader.replace(minter.file_graph(x.file.file_id), file_quads(minter, x))
             activity.files.append((x.file.file_id, Path(x.file.path).name, x.file.sha256))
             report.built.append(x.file.path)
             report.documents += len(x.documents)
             report.mentions += len(x.mentions)
             report.events += len(x.events)
-    finish(store, store_path, minter, extractor.authority, activity, info, report)
+        loader.flush()
+    written = {minter.file_graph(file_id).value for file_id, _, _ in activity.files}
+    finish(store, store_path, minter, extractor.authority, activity, info, report, written, previous)
     return report
 
 
@@ -118,15 +122,16 @@ def remove(file_names: list[str], store_path: str, echo: Callable[[str], None] =
            prepare: Callable[[Path], None] | None = None) -> BuildReport:
     """Drop the graphs of these files (given by path, name or file id) and everything made from them: the
     entities no other file names leave the corpus graph; the rest keep their IRIs. Published as a build is."""
+    previous = dumps_folder(current_version(store_path))
     with new_version(store_path) as target:
-        report = _remove(file_names, target, echo, authority, info)
+        report = _remove(file_names, target, echo, authority, info, previous)
         if prepare:
             prepare(target)
     return report
 
 
 def _remove(file_names: list[str], store_path: Path, echo: Callable[[str], None], authority: Authority | None,
-            info: DatasetInfo | None) -> BuildReport:
+            info: DatasetInfo | None, previous: Path) -> BuildReport:
     report = BuildReport()
     store = open_store(store_path)
     minter = Minter(stored_base(store))
@@ -140,14 +145,16 @@ def _remove(file_names: list[str], store_path: Path, echo: Callable[[str], None]
             echo(f"removed {name} (graph {graph.value})")
         else:
             report.skipped.append(f"{name}: not in the store (no graph {graph.value})")
-    finish(store, store_path, minter, authority or load_authority(AUTHORITY_FILE), activity, info, report)
+    finish(store, store_path, minter, authority or load_authority(AUTHORITY_FILE), activity, info, report, set(),
+           previous)
     return report
 
 
 def finish(store: Store, store_path: str, minter: Minter, authority: Authority, activity: Activity,
-           info: DatasetInfo | None, report: BuildReport) -> None:
+           info: DatasetInfo | None, report: BuildReport, written: set[str], previous: Path) -> None:
     """What follows any change to the file graphs: the corpus graph (entities and their names, from every
-    file's mentions), the ontology, provenance, VoID, the dumps and the search index."""
+    file's mentions), the ontology, provenance, VoID, the dumps (only the `written` file graphs and these
+    serialized again; the rest from the `previous` version's dumps) and the search index."""
     entities = store_entities(store, minter, authority)
     geonames = {k: e.geonames for k, e in authority.entries.items() if e.geonames}
     replace_graph(store, minter.corpus_graph(), corpus_quads(minter, entities, geonames))
@@ -158,7 +165,9 @@ def finish(store: Store, store_path: str, minter: Minter, authority: Authority, 
     record_activity(store, minter, activity, report.removed)
     replace_graph(store, minter.void_graph(), void_quads(store, minter, info or DatasetInfo(), activity.ended))
     store.flush()
-    write_dumps(store, store_path)
+    corpus_wide = {g.value for g in (minter.corpus_graph(), ontology_graph(), minter.void_graph(),
+                                     minter.provenance_graph())}
+    write_dumps(store, store_path, written | corpus_wide, previous)
     write_search_index(store, store_path)
     report.entities = Counter(e.type for e in entities.values())
     report.quads = len(store)

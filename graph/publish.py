@@ -7,6 +7,7 @@ in the store's folder (`dumps/`), streamed from the store: memory stays flat as 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import platform
 from dataclasses import dataclass, field
@@ -205,16 +206,67 @@ def export(store: Store, fmt: Format, output: IO[bytes], graph: NamedNode | None
         ox.serialize(triples, output, format=fmt.rdf, prefixes=fmt.prefixes)
 
 
-def write_dumps(store: Store, store_path: str | Path) -> list[Path]:
-    """Every dump format, gzipped, written beside and renamed into place (a reader never sees half)."""
+def write_dumps(store: Store, store_path: str | Path, changed: set[str] | None = None,
+                previous: Path | None = None) -> list[Path]:
+    """Every dump format, gzipped, written beside and renamed into place (a reader never sees half).
+
+    A dump is made of one part per named graph, each a gzip member of its own (a gzip file may hold
+    several, read as one stream), kept under `dumps/parts/`: a graph not in `changed` takes its parts
+    from the `previous` version's dumps folder, so a build that changed one file serializes that file's
+    graph and the corpus-wide ones, not the archive. Formats with a document wrapper get it around the
+    parts: RDF/XML its <rdf:RDF> element, JSON-LD its array."""
     folder = dumps_folder(store_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
     written = []
     for fmt in dump_formats():
+        parts = folder / "parts" / fmt.suffix
+        parts.mkdir(parents=True, exist_ok=True)
+        members = []
+        for graph in graphs:
+            part = parts / (hashlib.sha1(graph.encode()).hexdigest() + ".gz")
+            old = previous / "parts" / fmt.suffix / part.name if previous else None
+            if changed is not None and graph not in changed and old is not None and old.is_file():
+                if not part.exists():
+                    os.link(old, part)  # the same bytes: a hard link, not a copy
+            else:
+                body = _graph_body(store, fmt, NamedNode(graph))
+                if not body:
+                    continue  # a graph without quads
+                part.write_bytes(gzip.compress(body, 6))
+            members.append(part)
+        head, separator, tail = _wrapper(fmt)
         target = folder / dump_name(fmt)
         partial = target.with_name(target.name + ".partial")
-        with gzip.open(partial, "wb", compresslevel=6) as out:
-            export(store, fmt, out)
+        with open(partial, "wb") as out:
+            out.write(gzip.compress(head))
+            for k, part in enumerate(members):
+                if k and separator:
+                    out.write(gzip.compress(separator))
+                out.write(part.read_bytes())
+            out.write(gzip.compress(tail))
         partial.replace(target)
         written.append(target)
     return written
+
+
+def _wrapper(fmt: Format) -> tuple[bytes, bytes, bytes]:
+    """What goes before, between and after the graphs' parts in one document of this format."""
+    if fmt.name == "rdfxml":
+        empty = ox.serialize([], format=fmt.rdf, prefixes=fmt.prefixes)
+        cut = empty.rindex(b"</rdf:RDF>")
+        return empty[:cut], b"", empty[cut:]
+    if fmt.name == "jsonld":
+        return b"[", b",", b"]"
+    return b"", b"", b""
+
+
+def _graph_body(store: Store, fmt: Format, graph: NamedNode) -> bytes:
+    """One named graph in a format, without the document wrapper `_wrapper` puts around all of them."""
+    quads = store.quads_for_pattern(None, None, None, graph)
+    data = ox.serialize(quads if fmt.quads else (q.triple for q in quads), format=fmt.rdf, prefixes=fmt.prefixes)
+    if fmt.name == "rdfxml":
+        start = data.index(b">", data.index(b"<rdf:RDF")) + 1
+        return data[start:data.rindex(b"</rdf:RDF>")]
+    if fmt.name == "jsonld":
+        return data.strip()[1:-1]
+    return data

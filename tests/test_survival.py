@@ -103,3 +103,38 @@ def test_server_answers_every_request_through_a_rebuild_and_a_runaway_query(tmp_
         assert "003-c0d2bb1156087dbf" in requests.get(url + "/doc/", timeout=30).text
     finally:
         stop_server(proc)
+
+
+def test_bad_inputs_of_every_kind_are_reported_and_the_rest_builds(tmp_path):
+    src = _sources(tmp_path / "src", SEED_NAMES[:1])
+    (src / "empty.txt").write_bytes(b"")
+    (src / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40)
+    (src / "latin1.txt").write_bytes("Telegram from Tabriz: General Derakhshani r\xe9pond.".encode("latin-1"))
+    with open(src / "huge.txt", "w", encoding="utf-8") as f:  # 50 MB, ten times the default limit
+        for _ in range(50):
+            f.write("Tabriz. " * 131_072)
+    sentences = [f"On {d} November 1945 the partisans disarmed the gendarmerie post at Sarab." for d in range(1, 29)]
+    (src / "soup.txt").write_text("<html><body><div class='x'><p>" + " ".join(sentences * 8) + "</p></div></body></html>",
+                                  encoding="utf-8")
+    listing = (SEEDS / "003_c0d2bb1156087dbf.txt").read_text(encoding="utf-8").splitlines()[:5]
+    (src / "listing.txt").write_text("\n".join(listing) + "\n\nNo documents found.\n", encoding="utf-8")
+    seed = (SEEDS / SEED_NAMES[1]).read_text(encoding="utf-8")
+    (src / "cut.txt").write_text(seed[: len(seed) // 2].rstrip() + "Derakh", encoding="utf-8")  # cut mid-word
+    gone = tmp_path / "gone.txt"
+    gone.write_text("Bagirov arrived in Tabriz.", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(gone)
+    gone.unlink()  # the file named on the command line is gone by the time the build reaches it
+
+    store = tmp_path / "store"
+    proc = subprocess.run([*ARCHIVEKG, "build", str(src), str(tmp_path / "link.txt"), "--store", str(store)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    for name, problem in [("empty.txt", "empty"), ("binary.txt", "binary"), ("latin1.txt", "not UTF-8"),
+                          ("huge.txt", "too large"), ("link.txt", "no such file")]:
+        assert any(name in line and problem in line for line in proc.stderr.splitlines()), (name, proc.stderr)
+    graphs = {g.rsplit("/", 1)[-1] for g in _graphs(store)}
+    assert {"000-9af72bc09fc97839", "soup", "cut"} <= graphs, graphs
+    events = list(open_store(store, read_only=True).query(
+        sparql_prefixes() + "SELECT ?e WHERE { GRAPH <https://kg.example/graph/soup> { ?e a akg:Disarmament } }"))
+    assert len(events) >= 28, "the one-paragraph page of HTML soup is read, one event a sentence"
