@@ -9,7 +9,8 @@ every copy is its own file and graph, and hubs grow as in a large archive). In t
 - `archivekg build` of the same files into a new store with 1 and 2 workers, start-up, model loading,
   the store, dumps, search index and rendered pages included; throughput as a ratio to bare;
 - peak memory (RSS of the build process and its workers) at each scale;
-- the same build again after one file changed (the incremental rebuild), against the full build.
+- the same build again after one file changed (the incremental rebuild), against the full build;
+- pushing the built store into a fresh Oxigraph server over HTTP (`--store URL`), the build excluded.
 
     python bench/scale_bench.py [--scales 1,10] [--workers 1,2]     # 100 takes about an hour on 2 cores
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
 # A command run with its own peak memory and its workers' printed at the end (RUSAGE_CHILDREN: the largest
 # worker). It runs the checkout's own code from its folder.
 MEASURED = """import resource, sys, runpy
@@ -67,6 +70,27 @@ def run(code: str, *args: str) -> tuple[float, int, int, str]:
     return seconds, int(peaks[-1][1]), int(peaks[-1][2]), proc.stdout
 
 
+def load_into_server(tmp: Path, folder: Path, scale: int) -> float:
+    """Seconds to push a built mirror's graphs into a fresh Oxigraph server over HTTP (build excluded)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp / f"server-{scale}"), "--bind",
+                               f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    mirror = tmp / f"mirror-{scale}"
+    try:
+        time.sleep(1)
+        run(BUILD, "build", str(folder), "--store", str(mirror))
+        code = ("from graph.remote import push; from pathlib import Path\n    "
+                f"push(Path({str(mirror)!r}), 'http://127.0.0.1:{port}/store', force=True)")
+        seconds, _, _, _ = run(code)
+        return seconds
+    finally:
+        server.kill()
+        server.wait()
+        shutil.rmtree(mirror, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="1,10", help="comma-separated multiples of the development pages")
@@ -105,6 +129,9 @@ def main() -> None:
                                            "--workers", str(workers))
                     line("rebuild after 1 file changed", again, own, f"{again / full:.3f}")
                 shutil.rmtree(store)
+            if OXIGRAPH:
+                seconds = load_into_server(tmp, folder, scale)
+                line("load into an Oxigraph server", seconds, "-", "")
             print(f"{'':8} peak memory of the first build at this scale: {first_peak} MiB at {scales[0]}x")
 
 
