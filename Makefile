@@ -32,8 +32,10 @@ test: install chromium
 	$(BIN)/python -m pytest
 
 bench: install
-	$(BIN)/pip install -q -e '.[test,bench]'   # the Oxigraph server, which bench/web.py measures against
+	$(BIN)/pip install -q -e '.[test,bench]'   # the Oxigraph server, which bench/web.py and scale_bench.py use
 	$(BIN)/python bench/build_bench.py
+	$(BIN)/python bench/length_bench.py
+	$(BIN)/python bench/scale_bench.py --scales 1,10
 	$(BIN)/python bench/resolve_bench.py
 	$(BIN)/python bench/publish_bench.py
 	$(BIN)/python bench/web.py
