@@ -64,6 +64,14 @@ def copy_of(store: Path, tmp_path: Path, name: str = "store") -> Path:
     return target
 
 
+def seed_folder(folder: Path, names: list[str]) -> Path:
+    """A folder holding copies of these seed files, for a test that builds or changes them."""
+    folder.mkdir()
+    for name in names:
+        shutil.copy(SEEDS / name, folder / name)
+    return folder
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -4,11 +4,11 @@ change nothing in the graphs."""
 from __future__ import annotations
 
 import gzip
-import shutil
 
 import pyoxigraph as ox
+import pytest
 
-from conftest import SEEDS, run_archivekg
+from conftest import run_archivekg, seed_folder
 from graph.iris import Minter, sparql_prefixes
 from graph.publish import dump_formats, dump_name, dumps_folder
 from graph.store import current_version, open_store
@@ -32,10 +32,7 @@ def _entities(store_path) -> set[str]:
 
 
 def test_rebuild_reads_only_what_changed_and_remove_drops_one_file(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in SEED_NAMES:
-        shutil.copy(SEEDS / name, src / name)
+    src = seed_folder(tmp_path / "src", SEED_NAMES)
     store = tmp_path / "store"
     first = run_archivekg("build", str(src), "--store", str(store))
     assert "built 3 file(s):" in first.stdout
@@ -90,29 +87,14 @@ def test_rebuild_reads_only_what_changed_and_remove_drops_one_file(tmp_path):
     assert missing.returncode == 2 and "no-such-file.txt: not in the store" in missing.stderr
 
 
-def test_parallel_build_gives_the_same_graphs(tmp_path):
-    """Two worker processes read the files; the graphs are those of one process (provenance and VoID,
+@pytest.mark.parametrize("how", [["--workers", "2"], ["--dask", "local", "--workers", "2"]], ids=["workers", "dask"])
+def test_parallel_builds_give_the_same_graphs(tmp_path, how):
+    """Two worker processes here, or the tasks of a Dask cluster (a LocalCluster of two worker processes
+    started by the build), read the files: the graphs are those of one process (provenance and VoID,
     which record the build itself, aside)."""
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in SEED_NAMES:
-        shutil.copy(SEEDS / name, src / name)
-    one, two = tmp_path / "one", tmp_path / "two"
+    src = seed_folder(tmp_path / "src", SEED_NAMES)
+    one, many = tmp_path / "one", tmp_path / "many"
     run_archivekg("build", str(src), "--store", str(one))
-    out = run_archivekg("build", str(src), "--store", str(two), "--workers", "2")
+    out = run_archivekg("build", str(src), "--store", str(many), *how)
     assert "built 3 file(s):" in out.stdout
-    assert _graphs(one) == _graphs(two)
-
-
-def test_dask_build_gives_the_same_graphs(tmp_path):
-    """The files read as tasks on a Dask cluster (a LocalCluster of two worker processes started by the
-    build): the same graphs as a local build."""
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in SEED_NAMES:
-        shutil.copy(SEEDS / name, src / name)
-    local, dask = tmp_path / "local", tmp_path / "dask"
-    run_archivekg("build", str(src), "--store", str(local))
-    out = run_archivekg("build", str(src), "--store", str(dask), "--dask", "local", "--workers", "2")
-    assert "built 3 file(s):" in out.stdout
-    assert _graphs(local) == _graphs(dask)
+    assert _graphs(one) == _graphs(many)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import SEEDS, free_port, run_archivekg
+from conftest import free_port, run_archivekg, seed_folder
 from graph.store import open_store
 from test_build_scale import SEED_NAMES
 
@@ -52,10 +52,7 @@ def _local_quads(store: Path) -> Counter:
 
 
 def test_build_into_an_oxigraph_server(tmp_path, oxigraph_server):
-    src = tmp_path / "src"
-    src.mkdir()
-    for name in SEED_NAMES:
-        shutil.copy(SEEDS / name, src / name)
+    src = seed_folder(tmp_path / "src", SEED_NAMES)
     mirror = tmp_path / "mirror"
     endpoint = oxigraph_server + "/store"
     out = run_archivekg("build", str(src), "--store", endpoint, "--mirror", str(mirror))

@@ -14,19 +14,12 @@ import time
 import pytest
 import requests
 
-from conftest import ARCHIVEKG, ROOT, SEEDS, start_server, stop_server
+from conftest import ARCHIVEKG, ROOT, SEEDS, seed_folder, start_server, stop_server
 from graph.iris import sparql_prefixes
 from graph.store import current_version, open_store
 from test_build_scale import SEED_NAMES, _graphs
 
 pytestmark = pytest.mark.slow
-
-
-def _sources(folder, names):
-    folder.mkdir()
-    for name in names:
-        shutil.copy(SEEDS / name, folder / name)
-    return folder
 
 
 def _build(src, store, *extra) -> subprocess.Popen:
@@ -35,7 +28,7 @@ def _build(src, store, *extra) -> subprocess.Popen:
 
 
 def test_killed_builds_leave_the_published_store_whole(tmp_path):
-    src = _sources(tmp_path / "src", SEED_NAMES)
+    src = seed_folder(tmp_path / "src", SEED_NAMES)
     store = tmp_path / "store"
     assert _build(src, store).wait(300) == 0
     published = _graphs(store)
@@ -55,7 +48,7 @@ def test_killed_builds_leave_the_published_store_whole(tmp_path):
 
 
 def test_server_answers_every_request_through_a_rebuild_and_a_runaway_query(tmp_path):
-    src = _sources(tmp_path / "src", SEED_NAMES[:2])
+    src = seed_folder(tmp_path / "src", SEED_NAMES[:2])
     store = tmp_path / "store"
     assert _build(src, store).wait(300) == 0
     first = current_version(store)
@@ -106,7 +99,7 @@ def test_server_answers_every_request_through_a_rebuild_and_a_runaway_query(tmp_
 
 
 def test_bad_inputs_of_every_kind_are_reported_and_the_rest_builds(tmp_path):
-    src = _sources(tmp_path / "src", SEED_NAMES[:1])
+    src = seed_folder(tmp_path / "src", SEED_NAMES[:1])
     (src / "empty.txt").write_bytes(b"")
     (src / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40)
     (src / "latin1.txt").write_bytes("Telegram from Tabriz: General Derakhshani r\xe9pond.".encode("latin-1"))
