@@ -59,9 +59,17 @@ def build(paths: list[str], store_path: str, base: str | None = None,
 
     The build writes a new version of the store and publishes it at the end (graph.store.new_version),
     after `prepare(version folder)` (the web layer renders its pages there)."""
+    return _in_new_version(store_path, prepare, lambda target, previous: _build(
+        paths, target, base, echo, extractor, info, force, workers, batch_files, dask, previous))
+
+
+def _in_new_version(store_path: str, prepare: Callable[[Path], None] | None,
+                    work: Callable[[Path, Path], BuildReport]) -> BuildReport:
+    """Do `work(version folder, previous version's dumps folder)` in a new version of the store, let
+    `prepare` add to it, and publish it."""
     previous = dumps_folder(current_version(store_path))
     with new_version(store_path) as target:
-        report = _build(paths, target, base, echo, extractor, info, force, workers, batch_files, dask, previous)
+        report = work(target, previous)
         if prepare:
             prepare(target)
     return report
@@ -122,12 +130,8 @@ def remove(file_names: list[str], store_path: str, echo: Callable[[str], None] =
            prepare: Callable[[Path], None] | None = None) -> BuildReport:
     """Drop the graphs of these files (given by path, name or file id) and everything made from them: the
     entities no other file names leave the corpus graph; the rest keep their IRIs. Published as a build is."""
-    previous = dumps_folder(current_version(store_path))
-    with new_version(store_path) as target:
-        report = _remove(file_names, target, echo, authority, info, previous)
-        if prepare:
-            prepare(target)
-    return report
+    return _in_new_version(store_path, prepare, lambda target, previous: _remove(
+        file_names, target, echo, authority, info, previous))
 
 
 def _remove(file_names: list[str], store_path: Path, echo: Callable[[str], None], authority: Authority | None,
