@@ -83,7 +83,8 @@ def _push(store_path: str, mirror: str | None, force: bool, echo) -> None:
 
 
 def _holdings(report) -> str:
-    return (", ".join(f"{n} {t.lower()}s" for t, n in sorted(report.entities.items())) + f" ({report.quads} quads)")
+    entities = ", ".join(f"{n} {t.lower()}s" for t, n in sorted(report.entities.items())) or "no entities"
+    return f"{entities} ({report.quads} quads)"
 
 
 def _skipped(report, done) -> int:
