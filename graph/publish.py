@@ -216,30 +216,34 @@ def write_dumps(store: Store, store_path: str | Path, changed: set[str] | None =
     graph and the corpus-wide ones, not the archive. Formats with a document wrapper get it around the
     parts: RDF/XML its <rdf:RDF> element, JSON-LD its array."""
     folder = dumps_folder(store_path)
-    graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
+    formats = dump_formats()
+    members: dict[str, list[Path]] = {f.name: [] for f in formats}
+    for fmt in formats:
+        (folder / "parts" / fmt.suffix).mkdir(parents=True, exist_ok=True)
+    for graph in sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode)):
+        name = hashlib.sha1(graph.encode()).hexdigest() + ".gz"
+        parts = {f.name: folder / "parts" / f.suffix / name for f in formats}
+        olds = {f.name: previous / "parts" / f.suffix / name for f in formats} if previous else {}
+        if changed is not None and graph not in changed and olds and all(p.is_file() for p in olds.values()):
+            for f in formats:
+                if not parts[f.name].exists():
+                    os.link(olds[f.name], parts[f.name])  # the same bytes: a hard link, not a copy
+        else:
+            bodies = _graph_bodies(store, NamedNode(graph))
+            if not bodies["nquads"]:
+                continue  # a graph without quads
+            for f in formats:
+                parts[f.name].write_bytes(gzip.compress(bodies[f.name], 6))
+        for f in formats:
+            members[f.name].append(parts[f.name])
     written = []
-    for fmt in dump_formats():
-        parts = folder / "parts" / fmt.suffix
-        parts.mkdir(parents=True, exist_ok=True)
-        members = []
-        for graph in graphs:
-            part = parts / (hashlib.sha1(graph.encode()).hexdigest() + ".gz")
-            old = previous / "parts" / fmt.suffix / part.name if previous else None
-            if changed is not None and graph not in changed and old is not None and old.is_file():
-                if not part.exists():
-                    os.link(old, part)  # the same bytes: a hard link, not a copy
-            else:
-                body = _graph_body(store, fmt, NamedNode(graph))
-                if not body:
-                    continue  # a graph without quads
-                part.write_bytes(gzip.compress(body, 6))
-            members.append(part)
+    for fmt in formats:
         head, separator, tail = _wrapper(fmt)
         target = folder / dump_name(fmt)
         partial = target.with_name(target.name + ".partial")
         with open(partial, "wb") as out:
             out.write(gzip.compress(head))
-            for k, part in enumerate(members):
+            for k, part in enumerate(members[fmt.name]):
                 if k and separator:
                     out.write(gzip.compress(separator))
                 out.write(part.read_bytes())
@@ -260,13 +264,20 @@ def _wrapper(fmt: Format) -> tuple[bytes, bytes, bytes]:
     return b"", b"", b""
 
 
-def _graph_body(store: Store, fmt: Format, graph: NamedNode) -> bytes:
-    """One named graph in a format, without the document wrapper `_wrapper` puts around all of them."""
-    quads = store.quads_for_pattern(None, None, None, graph)
-    data = ox.serialize(quads if fmt.quads else (q.triple for q in quads), format=fmt.rdf, prefixes=fmt.prefixes)
-    if fmt.name == "rdfxml":
-        start = data.index(b">", data.index(b"<rdf:RDF")) + 1
-        return data[start:data.rindex(b"</rdf:RDF>")]
-    if fmt.name == "jsonld":
-        return data.strip()[1:-1]
-    return data
+def _graph_bodies(store: Store, graph: NamedNode) -> dict[str, bytes]:
+    """One named graph in every dump format, without the document wrappers `_wrapper` puts around all
+    graphs. N-Quads is N-Triples with the graph named on each line, TriG the Turtle inside a graph block:
+    four formats from two serializations."""
+    by = {f.name: f for f in dump_formats()}
+    nt = store.dump(format=by["ntriples"].rdf, from_graph=graph)
+    ttl = store.dump(format=by["turtle"].rdf, from_graph=graph, prefixes=by["turtle"].prefixes)
+    lines = ttl.split(b"\n")
+    cut = next((k for k, line in enumerate(lines) if not line.startswith(b"@prefix")), len(lines))
+    xml = store.dump(format=by["rdfxml"].rdf, from_graph=graph, prefixes=by["rdfxml"].prefixes)
+    start = xml.index(b">", xml.index(b"<rdf:RDF")) + 1
+    jsonld = ox.serialize(store.quads_for_pattern(None, None, None, graph), format=by["jsonld"].rdf,
+                          prefixes=by["jsonld"].prefixes).strip()
+    return {"ntriples": nt, "nquads": nt.replace(b" .\n", f" <{graph.value}> .\n".encode()),
+            "turtle": ttl,
+            "trig": b"\n".join(lines[:cut]) + f"\n<{graph.value}> {{\n".encode() + b"\n".join(lines[cut:]) + b"\n}\n",
+            "rdfxml": xml[start:xml.rindex(b"</rdf:RDF>")], "jsonld": jsonld[1:-1]}
