@@ -89,7 +89,8 @@ def push(mirror: Path, url: str, echo: Callable[[str], None] = print, force: boo
         _request("PUT", f"{url}?graph={quote(graph.value, safe='')}", text, "application/n-triples")
         report.sent.append(graph.value)
         pushed[graph.value] = now[graph.value]
-        state.write_text(json.dumps(pushed, indent=0))  # after each graph: an interrupted push resumes
+        if len(report.sent) % 100 == 0:  # now and then: an interrupted push resumes near where it stopped
+            state.write_text(json.dumps(pushed, indent=0))
     gone = sorted(set(pushed) - set(now))
     if gone:
         update = "\n".join(f"DROP SILENT GRAPH <{g}> ;" for g in gone).rstrip(" ;")
