@@ -28,6 +28,9 @@ from graph.store import GraphLoader, current_version, new_version, open_store, r
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "akg.ttl"
 BATCH_FILES = 500  # files resolved together and written before the next are read
+# What the web layer does to a new version before it is published: (version folder, previous version's
+# folder, entities the build touched) -> None.
+Prepare = Callable[[Path, Path, set[str]], None]
 
 
 @dataclass
@@ -41,12 +44,13 @@ class BuildReport:
     events: int = 0
     entities: Counter = field(default_factory=Counter)  # type -> count, over the whole store
     quads: int = 0
+    touched: set[str] = field(default_factory=set)  # entity IRIs the changed files name, before or after
 
 
 def build(paths: list[str], store_path: str, base: str | None = None,
           echo: Callable[[str], None] = print, extractor: Extractor | None = None,
           info: DatasetInfo | None = None, force: bool = False, workers: int = 1,
-          batch_files: int = BATCH_FILES, prepare: Callable[[Path], None] | None = None,
+          batch_files: int = BATCH_FILES, prepare: Prepare | None = None,
           dask: str | None = None) -> BuildReport:
     """Read the files into the store. A file whose content and extractor are those its graph was made
     from is not read again (unless `force`); a changed one replaces exactly its own graph. `workers`
@@ -58,20 +62,21 @@ def build(paths: list[str], store_path: str, base: str | None = None,
     of at most one batch is resolved all together.
 
     The build writes a new version of the store and publishes it at the end (graph.store.new_version),
-    after `prepare(version folder)` (the web layer renders its pages there)."""
+    after `prepare(version folder, previous version folder, report.touched)` (the web layer renders its
+    pages there, again only where the changed files can have changed them)."""
     return _in_new_version(store_path, prepare, lambda target, previous: _build(
         paths, target, base, echo, extractor, info, force, workers, batch_files, dask, previous))
 
 
-def _in_new_version(store_path: str, prepare: Callable[[Path], None] | None,
+def _in_new_version(store_path: str, prepare: Prepare | None,
                     work: Callable[[Path, Path], BuildReport]) -> BuildReport:
-    """Do `work(version folder, previous version's dumps folder)` in a new version of the store, let
-    `prepare` add to it, and publish it."""
-    previous = dumps_folder(current_version(store_path))
+    """Do `work(version folder, previous version's folder)` in a new version of the store, let `prepare`
+    add to it, and publish it."""
+    previous = current_version(store_path)
     with new_version(store_path) as target:
         report = work(target, previous)
         if prepare:
-            prepare(target)
+            prepare(target, previous, report.touched)
     return report
 
 
@@ -111,6 +116,8 @@ def _build(paths: list[str], store_path: Path, base: str | None, echo: Callable[
             echo(f"[{i}/{len(sources)}] read {x.file.path}")
         extractions = [x for _, x in batch]
         extractor.resolve(extractions, known_entities(store, minter))
+        graphs = {minter.file_graph(x.file.file_id).value for x in extractions}
+        report.touched |= named_entities(store, graphs)
         loader = GraphLoader(store)
         for x in extractions:
             loader.replace(minter.file_graph(x.file.file_id), file_quads(minter, x))
@@ -120,6 +127,7 @@ def _build(paths: list[str], store_path: Path, base: str | None, echo: Callable[
             report.mentions += len(x.mentions)
             report.events += len(x.events)
         loader.flush()
+        report.touched |= named_entities(store, graphs)
     written = {minter.file_graph(file_id).value for file_id, _, _ in activity.files}
     finish(store, store_path, minter, extractor.authority, activity, info, report, written, previous)
     return report
@@ -127,7 +135,7 @@ def _build(paths: list[str], store_path: Path, base: str | None, echo: Callable[
 
 def remove(file_names: list[str], store_path: str, echo: Callable[[str], None] = print,
            authority: Authority | None = None, info: DatasetInfo | None = None,
-           prepare: Callable[[Path], None] | None = None) -> BuildReport:
+           prepare: Prepare | None = None) -> BuildReport:
     """Drop the graphs of these files (given by path, name or file id) and everything made from them: the
     entities no other file names leave the corpus graph; the rest keep their IRIs. Published as a build is."""
     return _in_new_version(store_path, prepare, lambda target, previous: _remove(
@@ -144,21 +152,22 @@ def _remove(file_names: list[str], store_path: Path, echo: Callable[[str], None]
         file_id = slug(Path(name).stem)
         graph = minter.file_graph(file_id)
         if store.contains_named_graph(graph):
+            report.touched |= named_entities(store, {graph.value})
             store.remove_graph(graph)
             report.removed.append(file_id)
             echo(f"removed {name} (graph {graph.value})")
         else:
             report.skipped.append(f"{name}: not in the store (no graph {graph.value})")
-    finish(store, store_path, minter, authority or load_authority(AUTHORITY_FILE), activity, info, report, set(),
-           previous)
+    finish(store, store_path, minter, authority or load_authority(AUTHORITY_FILE), activity, info, report,
+           {minter.file_graph(file_id).value for file_id in report.removed}, previous)
     return report
 
 
 def finish(store: Store, store_path: str, minter: Minter, authority: Authority, activity: Activity,
            info: DatasetInfo | None, report: BuildReport, written: set[str], previous: Path) -> None:
     """What follows any change to the file graphs: the corpus graph (entities and their names, from every
-    file's mentions), the ontology, provenance, VoID, the dumps (only the `written` file graphs and these
-    serialized again; the rest from the `previous` version's dumps) and the search index."""
+    file's mentions), the ontology, provenance, VoID, the dumps and the search index (only the `written`
+    or removed file graphs and the corpus-wide ones made again; the rest from the `previous` version's)."""
     entities = store_entities(store, minter, authority)
     geonames = {k: e.geonames for k, e in authority.entries.items() if e.geonames}
     replace_graph(store, minter.corpus_graph(), corpus_quads(minter, entities, geonames))
@@ -171,10 +180,19 @@ def finish(store: Store, store_path: str, minter: Minter, authority: Authority, 
     store.flush()
     corpus_wide = {g.value for g in (minter.corpus_graph(), ontology_graph(), minter.void_graph(),
                                      minter.provenance_graph())}
-    write_dumps(store, store_path, written | corpus_wide, previous)
-    write_search_index(store, store_path)
+    write_dumps(store, store_path, written | corpus_wide, dumps_folder(previous))
+    write_search_index(store, store_path, written, previous)
     report.entities = Counter(e.type for e in entities.values())
     report.quads = len(store)
+
+
+def named_entities(store: Store, graphs: set[str]) -> set[str]:
+    """The entities the mentions of these file graphs point to."""
+    if not graphs:
+        return set()
+    rows = store.query(sparql_prefixes() + f"""SELECT DISTINCT ?e WHERE {{
+        VALUES ?g {{ {" ".join(f"<{g}>" for g in sorted(graphs))} }} GRAPH ?g {{ ?m oa:hasBody ?e }} }}""")
+    return {r["e"].value for r in rows}
 
 
 def stored_files(store: Store, minter: Minter) -> dict[str, tuple[str, str | None]]:

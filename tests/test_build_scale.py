@@ -4,6 +4,9 @@ change nothing in the graphs."""
 from __future__ import annotations
 
 import gzip
+import re
+import sqlite3
+import zlib
 
 import pyoxigraph as ox
 import pytest
@@ -11,7 +14,10 @@ import pytest
 from conftest import run_archivekg, seed_folder
 from graph.iris import Minter, sparql_prefixes
 from graph.publish import dump_formats, dump_name, dumps_folder
+from graph.search_index import SEARCH_FILE, write_search_index
 from graph.store import current_version, open_store
+from web.app import create_app
+from web.cache import PRECOMPUTED_FILE
 
 SEED_NAMES = ["000_9af72bc09fc97839.txt", "001_16b4ceed8b7928de.txt", "003_c0d2bb1156087dbf.txt"]
 
@@ -29,6 +35,45 @@ def _entities(store_path) -> set[str]:
     store = open_store(store_path, read_only=True)
     return {r["e"].value for r in store.query(sparql_prefixes() + "SELECT DISTINCT ?e WHERE { ?m oa:hasBody ?e }",
                                               use_default_graph_as_union=True)}
+
+
+def _index_rows(path) -> dict[str, set]:
+    """What a search index holds, row ids aside."""
+    with sqlite3.connect(path) as db:
+        out = {
+            "entities": set(db.execute("SELECT iri, label, type, mentions FROM entity")),
+            "names": set(db.execute("SELECT e.iri, n.name, n.key FROM name n JOIN entity e ON e.id = n.entity")),
+            "words": set(db.execute("""SELECT e.iri, n.key, w.word FROM name_word w JOIN name n ON n.id = w.name
+                                       JOIN entity e ON e.id = n.entity""")),
+            "documents": set(db.execute("""SELECT d.iri, d.title, d.date, d.graph, f.key FROM document d
+                                           LEFT JOIN document_fts f ON f.rowid = d.id""")),
+            "sentences": set(db.execute("""SELECT s.iri, d.iri, s.start, s."end", s.text, f.key FROM sentence s
+                                           JOIN document d ON d.id = s.document JOIN sentence_fts f ON f.rowid = s.id""")),
+            "found": set(db.execute("SELECT s.iri FROM sentence_fts JOIN sentence s ON s.id = sentence_fts.rowid "
+                                    "WHERE sentence_fts MATCH 'tabriz'")),
+        }
+        out["orphans"] = set(db.execute("SELECT rowid FROM sentence_fts WHERE rowid NOT IN (SELECT id FROM sentence)"))
+    db.close()
+    return out
+
+
+def assert_side_files_are_fresh(store_path, tmp_path, log: str) -> int:
+    """The search index and the rendered pages a build made (starting from the previous version's) are
+    those a build from scratch would make: the index row for row, every page byte for byte against a
+    live render. Returns how many pages the build kept from the previous version."""
+    version = current_version(store_path)
+    fresh = tmp_path / f"fresh-{version.name}"
+    fresh.mkdir()
+    write_search_index(open_store(store_path, read_only=True), fresh)
+    assert _index_rows(version / SEARCH_FILE) == _index_rows(fresh / SEARCH_FILE)
+    client = create_app(str(store_path)).test_client()
+    with sqlite3.connect(version / PRECOMPUTED_FILE) as db:
+        pages = list(db.execute("SELECT url, html FROM pages"))
+    db.close()
+    assert len(pages) > 3
+    for url, html in pages:
+        assert zlib.decompress(html).decode() == client.get(url + "?live=1").get_data(as_text=True), url
+    return int(re.search(r"(\d+) kept from the previous version", log).group(1))
 
 
 def test_rebuild_reads_only_what_changed_and_remove_drops_one_file(tmp_path):
@@ -60,6 +105,7 @@ def test_rebuild_reads_only_what_changed_and_remove_drops_one_file(tmp_path):
         graph = minter.file_graph(name[:-4].replace("_", "-")).value
         assert after[graph] == before[graph], f"{graph} was not touched"
     assert entities_before <= _entities(store), "every entity keeps its IRI"
+    assert assert_side_files_are_fresh(store, tmp_path, third.stderr) > 0, "pages the change cannot reach are kept"
     total = len(open_store(store, read_only=True))
     for fmt in dump_formats():  # the dumps, mostly reused parts, still hold the whole new version
         data = gzip.decompress((dumps_folder(current_version(store)) / dump_name(fmt)).read_bytes())
@@ -70,6 +116,7 @@ def test_rebuild_reads_only_what_changed_and_remove_drops_one_file(tmp_path):
                   if all(e not in " ".join(qs) for g, qs in after.items() if g not in (gone, minter.corpus_graph().value))}
     removed = run_archivekg("remove", str(src / SEED_NAMES[2]), "--store", str(store))
     assert "removed 1 file(s)" in removed.stdout
+    assert_side_files_are_fresh(store, tmp_path, removed.stderr)
     final = _graphs(store)
     assert gone not in final
     assert {g: qs for g, qs in final.items() if g != minter.corpus_graph().value} == \

@@ -21,10 +21,11 @@ def _then_precompute(run):
     it is published."""
 
     def command(**options) -> None:
-        def prepare(version) -> None:
+        def prepare(version, previous, touched) -> None:
             from web.precompute import precompute_pages
 
-            precompute_pages(version, echo=lambda line: click.echo(line, err=True))
+            precompute_pages(version, echo=lambda line: click.echo(line, err=True), previous=previous,
+                             touched=touched)
 
         sys.exit(run(**options, prepare=prepare))
 

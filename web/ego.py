@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from flask import Response, abort, request
 
 from extract.triggers import Rules
@@ -53,8 +54,9 @@ def _edge_pattern(ends: str) -> str:
 
 
 def _edges(pages: Pages, patterns: list[str]) -> dict[tuple, dict]:
-    """Rows of the edge patterns grouped into edges keyed (source, relation key, target)."""
-    rows = pages.q(f"""SELECT DISTINCT ?s ?p ?o ?g ?ev ?name ?sent ?text WHERE {{
+    """Rows of the edge patterns grouped into edges keyed (source, relation key, target). The texts of
+    the evidence are read afterwards for the sentences shown only: a hub has thousands."""
+    rows = pages.q(f"""SELECT DISTINCT ?s ?p ?o ?g ?ev ?name ?sent WHERE {{
           {" UNION ".join(patterns)} }}""")
     edges: dict[tuple, dict] = {}
     for r in rows:
@@ -68,9 +70,18 @@ def _edges(pages: Pages, patterns: list[str]) -> dict[tuple, dict]:
         if r["g"] is not None:
             e["graphs"].add(r["g"].value)
         if r["sent"] is not None:
-            text = " ".join((val(r["text"]) or "").split())
-            e["evidence"].setdefault(pages.href(r["sent"].value),
-                                     text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS - 1] + "…")
+            e["evidence"][r["sent"].value] = None
+    shown = {}
+    for e in edges.values():
+        firsts = sorted(((pages.href(sent), sent) for sent in e["evidence"]), key=_reading_order)[:EVIDENCE_SHOWN]
+        e["evidence"] = dict(firsts)
+        shown.update((sent, "") for _, sent in firsts)
+    if shown:
+        for r in pages.q(f"SELECT ?x ?text WHERE {{ VALUES ?x {{ {_values(shown)} }} ?x rdf:value ?text }}"):
+            text = " ".join(r["text"].value.split())
+            shown[r["x"].value] = text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS - 1] + "…"
+    for e in edges.values():
+        e["evidence"] = {href: shown[sent] for href, sent in e["evidence"].items()}
     return edges
 
 
@@ -99,6 +110,19 @@ def _reading_order(item: tuple[str, str]) -> tuple:
 
 def _values(iris) -> str:
     return " ".join(f"<{i}>" for i in sorted(iris))
+
+
+def linked(pages: Pages, iris: set[str]) -> set[str]:
+    """Every entity a relation or a role links to one of these, either way: the entities whose ego
+    networks can show a link between two of them."""
+    if not iris:
+        return set()
+    ends = f"VALUES ?t {{ {_values(iris)} }}"
+    rows = pages.q(f"""SELECT DISTINCT ?x WHERE {{
+          {{ {ends} VALUES ?p {{ {" ".join(f"akg:{r}" for r in RELATIONS)} }} {{ ?t ?p ?x }} UNION {{ ?x ?p ?t }} }}
+          UNION {{ {ends} {{ ?t akg:heldRole ?r . ?r akg:organization|akg:place ?x }}
+                  UNION {{ ?x akg:heldRole ?r . ?r akg:organization|akg:place ?t }} }} }}""")
+    return {r["x"].value for r in rows if isinstance(r["x"], ox.NamedNode)}
 
 
 def ego_network(pages: Pages, iri: str, limit: int = 60) -> dict:

@@ -121,10 +121,14 @@ class Pages:
         return [{"href": self.href(r["d"].value), "label": val(r["title"]) or self.local(r["d"].value),
                  "date": val(r["date"]), "kind": val(r["kind"]), "mentions": num(r["mentions"])} for r in rows]
 
-    def entity_iris(self) -> list[str]:
-        """Every entity of the four page types, in IRI order."""
+    def entity_labels(self) -> dict[str, str]:
+        """Every entity of the four page types with its label (its IRI's path if it has none)."""
         types = " ".join(f"akg:{t}" for t in ENTITY_TYPES.values())
-        return [r["e"].value for r in self.q(f"SELECT DISTINCT ?e WHERE {{ VALUES ?t {{ {types} }} ?e a ?t }} ORDER BY ?e")]
+        out: dict[str, str] = {}
+        for r in self.q(f"SELECT ?e ?l WHERE {{ VALUES ?t {{ {types} }} ?e a ?t OPTIONAL {{ ?e rdfs:label ?l }} }}"):
+            label = val(r["l"]) or self.local(r["e"].value) or r["e"].value
+            out[r["e"].value] = min(out.get(r["e"].value, label), label)
+        return out
 
     def places(self) -> list[dict]:
         """Every place with its label, mention count and (lat, lon) floats or None, for the maps and GeoJSON.

@@ -106,7 +106,7 @@ class SearchIndex:
             return []
         rows = db.execute("""SELECT d.iri, d.title, d.date FROM document_fts
                              JOIN document d ON d.id = document_fts.rowid WHERE document_fts MATCH ?
-                             ORDER BY instr(document_fts.key, ?) = 0, bm25(document_fts), d.date LIMIT ?""",
+                             ORDER BY instr(document_fts.key, ?) = 0, bm25(document_fts), d.date, d.iri LIMIT ?""",
                           (expr, folded, limit))
         return [{"iri": iri, "title": title, "date": date, "pieces": marked(title, folded)}
                 for iri, title, date in rows]
@@ -120,8 +120,8 @@ class SearchIndex:
         total = db.execute("SELECT count(*) FROM sentence_fts WHERE sentence_fts MATCH ?", (expr,)).fetchone()[0]
         rows = db.execute("""SELECT s.iri, s.text, d.iri, d.title, d.date FROM sentence_fts
                              JOIN sentence s ON s.id = sentence_fts.rowid JOIN document d ON d.id = s.document
-                             WHERE sentence_fts MATCH ? ORDER BY instr(sentence_fts.key, ?) = 0, bm25(sentence_fts)
-                             LIMIT ? OFFSET ?""", (expr, folded, SENTENCES_PER_PAGE, (page - 1) * SENTENCES_PER_PAGE))
+                             WHERE sentence_fts MATCH ? ORDER BY instr(sentence_fts.key, ?) = 0, bm25(sentence_fts),
+                             d.iri, s.start LIMIT ? OFFSET ?""", (expr, folded, SENTENCES_PER_PAGE, (page - 1) * SENTENCES_PER_PAGE))
         return [{"iri": iri, "pieces": marked(text, folded), "doc": doc, "doc_title": title, "date": date}
                 for iri, text, doc, title, date in rows], total
 
