@@ -5,6 +5,7 @@ holds is never touched for a file that could not be read.
 """
 from __future__ import annotations
 
+import multiprocessing
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import islice
@@ -45,6 +46,8 @@ class BuildReport:
     entities: Counter = field(default_factory=Counter)  # type -> count, over the whole store
     quads: int = 0
     touched: set[str] = field(default_factory=set)  # entity IRIs the changed files name, before or after
+    # work still running in other processes, each waited for (raising if it failed) before publishing
+    pending: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
 
 def build(paths: list[str], store_path: str, base: str | None = None,
@@ -77,6 +80,8 @@ def _in_new_version(store_path: str, prepare: Prepare | None,
         report = work(target, previous)
         if prepare:
             prepare(target, previous, report.touched)
+        for wait in report.pending:
+            wait()
     return report
 
 
@@ -129,7 +134,7 @@ def _build(paths: list[str], store_path: Path, base: str | None, echo: Callable[
         loader.flush()
         report.touched |= named_entities(store, graphs)
     written = {minter.file_graph(file_id).value for file_id, _, _ in activity.files}
-    finish(store, store_path, minter, extractor.authority, activity, info, report, written, previous)
+    finish(store, store_path, minter, extractor.authority, activity, info, report, written, previous, workers)
     return report
 
 
@@ -164,10 +169,13 @@ def _remove(file_names: list[str], store_path: Path, echo: Callable[[str], None]
 
 
 def finish(store: Store, store_path: str, minter: Minter, authority: Authority, activity: Activity,
-           info: DatasetInfo | None, report: BuildReport, written: set[str], previous: Path) -> None:
+           info: DatasetInfo | None, report: BuildReport, written: set[str], previous: Path,
+           workers: int = 1) -> None:
     """What follows any change to the file graphs: the corpus graph (entities and their names, from every
     file's mentions), the ontology, provenance, VoID, the dumps and the search index (only the `written`
-    or removed file graphs and the corpus-wide ones made again; the rest from the `previous` version's)."""
+    or removed file graphs and the corpus-wide ones made again; the rest from the `previous` version's).
+    With more than one worker the dumps are written by another process, reading the finished store,
+    while this one writes the index and the pages (`report.pending` waits for it)."""
     entities = store_entities(store, minter, authority)
     geonames = {k: e.geonames for k, e in authority.entries.items() if e.geonames}
     replace_graph(store, minter.corpus_graph(), corpus_quads(minter, entities, geonames))
@@ -180,10 +188,30 @@ def finish(store: Store, store_path: str, minter: Minter, authority: Authority, 
     store.flush()
     corpus_wide = {g.value for g in (minter.corpus_graph(), ontology_graph(), minter.void_graph(),
                                      minter.provenance_graph())}
-    write_dumps(store, store_path, written | corpus_wide, dumps_folder(previous))
+    changed = written | corpus_wide
+    if workers > 1:  # the store is complete: another process serializes it while this one goes on
+        report.pending.append(_in_process(_write_dumps_read_only, str(store_path), changed, str(dumps_folder(previous))))
+    else:
+        write_dumps(store, store_path, changed, dumps_folder(previous))
     write_search_index(store, store_path, written, previous)
     report.entities = Counter(e.type for e in entities.values())
     report.quads = len(store)
+
+
+def _write_dumps_read_only(version: str, changed: set[str], previous: str) -> None:
+    write_dumps(Store.read_only(version), version, changed, Path(previous))
+
+
+def _in_process(target: Callable, *args) -> Callable[[], None]:
+    """Start `target(*args)` in a new process; returns what waits for it and raises if it failed."""
+    process = multiprocessing.get_context("spawn").Process(target=target, args=args, daemon=True)
+    process.start()
+
+    def wait() -> None:
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"{target.__name__} failed in its process (exit code {process.exitcode})")
+    return wait
 
 
 def named_entities(store: Store, graphs: set[str]) -> set[str]:

@@ -145,3 +145,7 @@ def test_parallel_builds_give_the_same_graphs(tmp_path, how):
     out = run_archivekg("build", str(src), "--store", str(many), *how)
     assert "built 3 file(s):" in out.stdout
     assert _graphs(one) == _graphs(many)
+    total = len(open_store(many, read_only=True))
+    for fmt in dump_formats():  # written by a process of their own, from the finished store
+        data = gzip.decompress((dumps_folder(current_version(many)) / dump_name(fmt)).read_bytes())
+        assert len(list(ox.parse(data, format=fmt.rdf))) == total, fmt.name
