@@ -65,7 +65,7 @@ def precompute_pages(store_path: str | Path, echo: Callable[[str], None] = lambd
         db.executemany("INSERT INTO label VALUES (?, ?)", sorted(labels.items()))
         kept = {pages.href(iri) for iri in reused}
         if kept:
-            db.execute("ATTACH DATABASE ? AS old", (f"{old.resolve().as_uri()}?mode=ro",))
+            db.execute("ATTACH DATABASE ? AS old", (str(old),))  # read only: nothing is written to it
             db.execute("CREATE TEMP TABLE kept (url TEXT PRIMARY KEY)")
             db.executemany("INSERT INTO kept VALUES (?)", [(url,) for url in kept])
             db.execute("INSERT INTO pages SELECT url, html FROM old.pages WHERE url IN (SELECT url FROM kept)")
