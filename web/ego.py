@@ -176,8 +176,7 @@ def ego_network(pages: Pages, iri: str, limit: int = 60) -> dict:
                   "relation": e["role"] or label(e["predicate"]),
                   "kind": "role" if e["predicate"] == HELD_ROLE else "relation",
                   "count": max(len(e["statements"]), len(e["graphs"]), 1),
-                  "evidence": [{"href": h, "text": t} for h, t in sorted(e["evidence"].items(), key=_reading_order)
-                               ][:EVIDENCE_SHOWN]}
+                  "evidence": [{"href": h, "text": t} for h, t in e["evidence"].items()]}  # in reading order, cut (_edges)
                  for e in edges.values()]
     order = {n["id"]: i for i, n in enumerate(node_list)}
     edge_list.sort(key=lambda e: (iri not in (e["source"], e["target"]), order[e["source"]], order[e["target"]],
