@@ -20,7 +20,7 @@ from extract.pipeline import Extractor
 from extract.reader import InputError, input_files, slug
 from extract.records import FOLDER_TYPES, Entity
 from extract.resolve import preferred_label
-from graph.iris import Minter, ontology_graph, sparql_prefixes
+from graph.iris import Minter, iri_list, ontology_graph, sparql_prefixes
 from graph.mapping import corpus_quads, file_quads
 from graph.parallel import analyse_all
 from graph.publish import Activity, DatasetInfo, dumps_folder, now, record_activity, void_quads, write_dumps
@@ -219,7 +219,7 @@ def named_entities(store: Store, graphs: set[str]) -> set[str]:
     if not graphs:
         return set()
     rows = store.query(sparql_prefixes() + f"""SELECT DISTINCT ?e WHERE {{
-        VALUES ?g {{ {" ".join(f"<{g}>" for g in sorted(graphs))} }} GRAPH ?g {{ ?m oa:hasBody ?e }} }}""")
+        VALUES ?g {{ {iri_list(graphs)} }} GRAPH ?g {{ ?m oa:hasBody ?e }} }}""")
     return {r["e"].value for r in rows}
 
 

@@ -41,6 +41,11 @@ def sparql_prefixes() -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
+def iri_list(iris) -> str:
+    """IRIs written for a SPARQL VALUES clause, in a fixed order: "<a> <b>"."""
+    return " ".join(f"<{i}>" for i in sorted(iris))
+
+
 def short(iri: str) -> str:
     """akg:agent for a vocabulary IRI, the IRI itself otherwise."""
     for prefix, ns in PREFIXES.items():

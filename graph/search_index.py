@@ -20,7 +20,7 @@ from pathlib import Path
 from pyoxigraph import Store
 
 from extract.names import fold
-from graph.iris import AKG, sparql_prefixes
+from graph.iris import AKG, iri_list, sparql_prefixes
 
 SEARCH_FILE = "search.sqlite"
 SCHEMA_VERSION = "2"  # 2: documents name their file graph
@@ -117,7 +117,7 @@ def _drop_documents(db: sqlite3.Connection, present: set[str], changed: set[str]
 
 def _graphs(graphs: set[str] | None) -> str:
     """A VALUES clause that restricts ?g to these graphs (None: every graph)."""
-    return "" if graphs is None else "VALUES ?g { " + " ".join(f"<{g}>" for g in sorted(graphs)) + " }"
+    return "" if graphs is None else f"VALUES ?g {{ {iri_list(graphs)} }}"
 
 
 def _query(store: Store, sparql: str):

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from flask import Response, abort, request
 
 from extract.triggers import Rules
-from graph.iris import AKG
+from graph.iris import AKG, iri_list
 from web.queries import ENTITY_TYPES, Pages, val
 
 EVIDENCE_SHOWN = 20  # evidence links listed per edge; the count says how many there are
@@ -93,7 +93,7 @@ def _edges(pages: Pages, ends: list[str]) -> dict[tuple, dict]:
         e["evidence"] = dict(firsts)
         shown.update((sent, "") for _, sent in firsts)
     if shown:
-        for r in pages.q(f"SELECT ?x ?text WHERE {{ VALUES ?x {{ {_values(shown)} }} ?x rdf:value ?text }}"):
+        for r in pages.q(f"SELECT ?x ?text WHERE {{ VALUES ?x {{ {iri_list(shown)} }} ?x rdf:value ?text }}"):
             text = " ".join(r["text"].value.split())
             shown[r["x"].value] = text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS - 1] + "…"
     for e in edges.values():
@@ -109,7 +109,7 @@ def _fold_implied(pages: Pages, edges: dict[tuple, dict]) -> None:
     if not predicates:
         return
     narrower = defaultdict(set)
-    for r in pages.q(f"SELECT ?sub ?sup WHERE {{ VALUES ?sub {{ {_values(predicates)} }} ?sub rdfs:subPropertyOf+ ?sup }}"):
+    for r in pages.q(f"SELECT ?sub ?sup WHERE {{ VALUES ?sub {{ {iri_list(predicates)} }} ?sub rdfs:subPropertyOf+ ?sup }}"):
         narrower[r["sup"].value].add(r["sub"].value)
     for key, e in list(edges.items()):
         s, _, o = key
@@ -124,16 +124,12 @@ def _reading_order(item: tuple[str, str]) -> tuple:
     return doc, [int(x) if x.isdigit() else x for x in anchor.split("-")]
 
 
-def _values(iris) -> str:
-    return " ".join(f"<{i}>" for i in sorted(iris))
-
-
 def linked(pages: Pages, iris: set[str]) -> set[str]:
     """Every entity a relation or a role links to one of these, either way: the entities whose ego
     networks can show a link between two of them."""
     if not iris:
         return set()
-    ends = f"VALUES ?t {{ {_values(iris)} }}"
+    ends = f"VALUES ?t {{ {iri_list(iris)} }}"
     rows = pages.q(f"""SELECT DISTINCT ?x WHERE {{
           {{ {ends} VALUES ?p {{ {" ".join(f"akg:{r}" for r in RELATIONS)} }} {{ ?t ?p ?x }} UNION {{ ?x ?p ?t }} }}
           UNION {{ {ends} {{ ?t akg:heldRole ?r . ?r akg:organization|akg:place ?x }}
@@ -153,13 +149,13 @@ def ego_network(pages: Pages, iri: str, limit: int = 60) -> dict:
     kept = set(ranked[:limit])
     edges = {k: e for k, e in ego.items() if {k[0], k[2]} <= kept | {iri}}
     if len(kept) > 1:
-        ends = f"VALUES ?s {{ {_values(kept)} }} VALUES ?o {{ {_values(kept)} }}"
+        ends = f"VALUES ?s {{ {iri_list(kept)} }} VALUES ?o {{ {iri_list(kept)} }}"
         edges.update(_edges(pages, [ends]))
 
     _fold_implied(pages, edges)
     nodes, predicates = kept | {iri}, {e["predicate"] for e in edges.values()}
     info: dict[str, dict] = {}
-    for r in pages.q(f"""SELECT ?x ?l ?t WHERE {{ VALUES ?x {{ {_values(nodes | predicates)} }}
+    for r in pages.q(f"""SELECT ?x ?l ?t WHERE {{ VALUES ?x {{ {iri_list(nodes | predicates)} }}
           OPTIONAL {{ ?x rdfs:label ?l }}
           OPTIONAL {{ ?x a ?t VALUES ?t {{ {" ".join(f"akg:{t}" for t in ENTITY_TYPES.values())} }} }} }}"""):
         i = info.setdefault(r["x"].value, {"label": None, "type": None})

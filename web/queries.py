@@ -11,7 +11,7 @@ from collections import defaultdict
 from pyoxigraph import Literal, NamedNode, Store
 
 from extract.reader import is_boilerplate
-from graph.iris import AKG, short, span_of, sparql_prefixes
+from graph.iris import AKG, iri_list, short, span_of, sparql_prefixes
 from graph.store import stored_base
 from web.maps import coord
 
@@ -85,9 +85,8 @@ class Pages:
         iris = {i for i in iris if i}
         if not iris:
             return {}
-        values = " ".join(f"<{i}>" for i in iris)
         out = {}
-        for r in self.q(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} {{ ?x rdfs:label ?l }} UNION {{ ?x dcterms:title ?l }} UNION {{ ?x akg:nameAsWritten ?l }} }}"):
+        for r in self.q(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {iri_list(iris)} }} {{ ?x rdfs:label ?l }} UNION {{ ?x dcterms:title ?l }} UNION {{ ?x akg:nameAsWritten ?l }} }}"):
             out.setdefault(r["x"].value, r["l"].value)
         return out
 

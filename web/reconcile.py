@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode, Store
 from rapidfuzz import fuzz
 
 from extract.names import MIN_SKELETON, fold, name_key, skeleton, transliterated
-from graph.iris import AKG, PREFIXES, Minter
+from graph.iris import AKG, PREFIXES, Minter, iri_list
 from web.queries import Pages, short
 
 TYPES = ["Person", "Place", "Organization", "Group"]
@@ -180,7 +180,7 @@ class Reconciler:
         """Per entity, its values of one property: term -> (display label, every name of it)."""
         if not iris:
             return {}
-        rows = self.pages.q(f"""SELECT ?e ?o ?l ?n WHERE {{ VALUES ?e {{ {" ".join(f"<{i}>" for i in iris)} }}
+        rows = self.pages.q(f"""SELECT ?e ?o ?l ?n WHERE {{ VALUES ?e {{ {iri_list(iris)} }}
               ?e <{pid}> ?o . OPTIONAL {{ ?o {LABEL_PROPS} ?l }} OPTIONAL {{ ?o {NAME_PROPS} ?n }} }}""")
         out: dict[str, dict] = {}
         for r in rows:

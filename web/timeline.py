@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from pyoxigraph import NamedNode
 
+from graph.iris import iri_list
 from web.queries import ACTOR_PROPS, PLACE_PROPS, ROLE_PROPS, Pages, short, sparql_string, val
 
 PAGE = 100
@@ -110,7 +111,7 @@ class Timeline:
         more, page = len(page) > limit, page[:limit]
         if not page:
             return [], False
-        values = " ".join(f"<{r['ev'].value}>" for r in page)
+        values = iri_list(r["ev"].value for r in page)
         details = {r["ev"].value: r for r in self.pages.q(f"""SELECT ?ev (SAMPLE(?type) AS ?t) (SAMPLE(?doc) AS ?document)
               (SAMPLE(?p) AS ?precision) (SAMPLE(?s) AS ?sent) (SAMPLE(?st) AS ?stext) (SAMPLE(?tr) AS ?trigger) WHERE {{
               VALUES ?ev {{ {values} }} ?ev a ?type ; akg:reportedIn ?doc .
