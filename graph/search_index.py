@@ -95,7 +95,7 @@ def _schema(path: Path) -> str | None:
     if not path.is_file():
         return None
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         db.close()
         return row[0] if row else None
