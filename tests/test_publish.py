@@ -119,6 +119,9 @@ def test_void_counts_equal_what_sparql_counts(server):
     entities = int(select(server, f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {outside}
         FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{BASE}")) }}""")[0]["n"])
     assert int(g.value(ds, rdflib.URIRef(VOID + "entities"))) == entities
+    distinct = select(server, f"SELECT (COUNT(DISTINCT ?s) AS ?s) (COUNT(DISTINCT ?o) AS ?o) WHERE {{ {outside} }}")[0]
+    assert int(g.value(ds, rdflib.URIRef(VOID + "distinctSubjects"))) == int(distinct["s"]) > entities
+    assert int(g.value(ds, rdflib.URIRef(VOID + "distinctObjects"))) == int(distinct["o"])
     classes = {r["c"]: int(r["n"]) for r in select(server, f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
         GRAPH ?g {{ ?s a ?c }} FILTER(?g != <{BASE}graph/void>) }} GROUP BY ?c""")}
     partitions = {str(g.value(p, rdflib.URIRef(VOID + "class"))): int(g.value(p, rdflib.URIRef(VOID + "entities")))
