@@ -1,8 +1,8 @@
 """The search index written beside the store: `{store}/search.sqlite`, SQLite FTS5 with trigrams.
 
 It holds every name of every entity, document titles and the text of every sentence, each folded
-(`fold_text`) so that "Pişəvəri", "ПИШЕВАРИ" and "pishevari" index alike. Documents and sentences are
-kept by the file graph they come from, so that a build which changed a few files starts from the previous
+(`fold_text`) so that "Pişəvəri", "ПИШЕВАРИ" and "pishevari" index alike, and the timeline's events
+(graph.event_index). Documents, sentences and events are kept by the file graph they come from, so that a build which changed a few files starts from the previous
 version's index and replaces only those files' rows; entity names come from the corpus graph, small
 beside the sentences, and are rewritten whole. The trigram tokenizer's own
 `remove_diacritics` needs SQLite 3.45 and does not romanize Cyrillic, so the folding is ours, the same
@@ -20,10 +20,11 @@ from pathlib import Path
 from pyoxigraph import Store
 
 from extract.names import fold
+from graph.event_index import EVENT_SCHEMA, drop_events, index_events
 from graph.iris import AKG, iri_list, sparql_prefixes
 
 SEARCH_FILE = "search.sqlite"
-SCHEMA_VERSION = "2"  # 2: documents name their file graph
+SCHEMA_VERSION = "3"  # 2: documents name their file graph; 3: the timeline's events
 ENTITY_CLASSES = ("Person", "Place", "Organization", "Group")
 _PIECES = re.compile(r"\w+|\s+|.", re.S)
 
@@ -43,7 +44,7 @@ CREATE VIRTUAL TABLE document_fts USING fts5(key, tokenize='trigram');
 CREATE TABLE sentence(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, document INTEGER NOT NULL REFERENCES document,
                       start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL);
 CREATE VIRTUAL TABLE sentence_fts USING fts5(key, tokenize='trigram');
-"""
+""" + EVENT_SCHEMA
 
 
 def fold_pieces(text: str) -> list[tuple[int, int, str]]:
@@ -81,6 +82,7 @@ def write_search_index(store: Store, store_path: str | Path, changed: set[str] |
         present = {row["g"].value for row in _query(store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d a akg:Document } }")}
         wanted = present - _drop_documents(db, present, changed or set()) if incremental else None
         _sentences(db, store, wanted, _documents(db, store, wanted))
+        index_events(db, store, wanted)
         for table in ("name_fts", "document_fts", "sentence_fts"):
             db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
         db.commit()
@@ -104,7 +106,8 @@ def _schema(path: Path) -> str | None:
 
 
 def _drop_documents(db: sqlite3.Connection, present: set[str], changed: set[str]) -> set[str]:
-    """Drop the documents (and their sentences) of graphs changed or gone; the graphs kept as they were."""
+    """Drop the documents (and their sentences and events) of graphs changed or gone; the graphs kept as
+    they were."""
     stale = [(doc, graph) for doc, graph in db.execute("SELECT id, graph FROM document")
              if graph in changed or graph not in present]
     for doc, _ in stale:
@@ -112,6 +115,7 @@ def _drop_documents(db: sqlite3.Connection, present: set[str], changed: set[str]
         db.execute("DELETE FROM sentence WHERE document = ?", (doc,))
         db.execute("DELETE FROM document_fts WHERE rowid = ?", (doc,))
         db.execute("DELETE FROM document WHERE id = ?", (doc,))
+    drop_events(db, {graph for _, graph in stale})
     return {graph for (graph,) in db.execute("SELECT DISTINCT graph FROM document")}
 
 

@@ -51,8 +51,11 @@ def _index_rows(path) -> dict[str, set]:
                                            JOIN document d ON d.id = s.document JOIN sentence_fts f ON f.rowid = s.id""")),
             "found": set(db.execute("SELECT s.iri FROM sentence_fts JOIN sentence s ON s.id = sentence_fts.rowid "
                                     "WHERE sentence_fts MATCH 'tabriz'")),
+            "events": set(db.execute("SELECT iri, graph, date FROM event")),
+            "event links": set(db.execute("SELECT e.iri, l.link, l.value FROM event_link l JOIN event e ON e.id = l.event")),
         }
         out["orphans"] = set(db.execute("SELECT rowid FROM sentence_fts WHERE rowid NOT IN (SELECT id FROM sentence)"))
+        out["orphan links"] = set(db.execute("SELECT event FROM event_link WHERE event NOT IN (SELECT id FROM event)"))
     db.close()
     return out
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import json
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -17,6 +18,7 @@ from extract.reader import slug
 from graph.formats import BY_MEDIA_TYPE, BY_NAME, DESCRIPTION_FORMATS, Format, best_media_type, parse_accept
 from graph.iris import jsonld_context, sparql_prefixes
 from graph.publish import dump_formats, dump_name, dumps_folder
+from graph.search_index import SEARCH_FILE
 from graph.store import current_version, open_store
 from web.negotiate import HTML, alternates, choose, not_acceptable, rdf_response, vary
 from web.cache import PageCache, PrecomputedPages
@@ -74,7 +76,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     store_path = str(current_version(store_path))
     app = Flask(__name__)
     pages = Pages(open_store(store_path, read_only=True))
-    timeline = Timeline(pages)
+    timeline = Timeline(pages, Path(store_path) / SEARCH_FILE)
     version = pages.version()
     pages_cache = PageCache(version, precomputed=PrecomputedPages(store_path, version))
     pool = QueryPool(store_path, size=query_workers, timeout=query_timeout)
@@ -177,6 +179,8 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
 
     def render_events():
         f = Filters.from_args(request.args)
+        if not timeline.indexed():
+            f.problems.append("This store has no index of its events yet: rebuild it with `archivekg build`.")
         events, more = timeline.events(f)
         labels = pages.labels({pages.iri(x) for x in (f.place, f.who) if x})
         return render_template("events.html", f=f, events=events, more=more, facets=timeline.facets(f),

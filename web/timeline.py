@@ -7,14 +7,18 @@ month) is inside a November filter, "1945" (a year) is not, and neither is drawn
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlencode
 
 from pyoxigraph import NamedNode
 
-from graph.iris import iri_list
+from graph.iris import AKG, iri_list
 from web.queries import ACTOR_PROPS, PLACE_PROPS, ROLE_PROPS, Pages, short, sparql_string, val
 
 PAGE = 100
@@ -77,14 +81,124 @@ def shown_date(iso: str | None) -> str:
 
 
 class Timeline:
-    """Events for the timeline page and the entity pages, from three queries whatever the page size."""
+    """Events for the timeline page and the entity pages. Which events a view shows, in what order, and
+    its counts come from the index beside the store (graph.event_index); the page's events are then read
+    from the store, in three queries whatever the page size."""
 
-    def __init__(self, pages: Pages):
+    def __init__(self, pages: Pages, index: Path):
         self.pages = pages
+        self.index = index
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection | None]:
+        """The index, read-only; None for a store built before the index held events."""
+        db = sqlite3.connect(self.index.resolve().as_uri() + "?mode=ro", uri=True) if self.index.is_file() else None
+        try:
+            if db is not None and not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event'").fetchone():
+                db.close()
+                db = None
+            yield db
+        finally:
+            if db is not None:
+                db.close()
+
+    def indexed(self) -> bool:
+        with self._db() as db:
+            return db is not None
+
+    def _matching(self, f: Filters) -> tuple[str, list]:
+        """SQL selecting the ids of the events a view shows, and its parameters."""
+        sql, params = ["SELECT id FROM event WHERE 1"], []
+
+        def linked(links: list[str], value: str) -> None:
+            sql.append(f"AND id IN (SELECT event FROM event_link WHERE value = ? AND link IN ({', '.join('?' * len(links))}))")
+            params.extend([value, *links])
+        if f.who:
+            linked(ACTOR_PROPS, self.pages.iri(_path(f.who)))
+        if f.place:
+            linked(PLACE_PROPS, self.pages.iri(_path(f.place)))
+        if f.type:
+            linked(["type"], AKG + f.type)
+        if f.doc:
+            linked(["reportedIn"], self.pages.iri(_path(f.doc)))
+        if f.start:
+            sql.append("AND date >= ?")
+            params.append(f.start)
+        if f.end:
+            sql.append("AND date <= ?")
+            params.append(f.end + "~")  # "1945-11" ends after every day of November 1945
+        return " ".join(sql), params
+
+    def events(self, f: Filters, limit: int = PAGE) -> tuple[list[dict], bool]:
+        """One page of events in date order (undated last), and whether there are more: the page is chosen
+        from the index, then its events' details are read from the store for that page alone."""
+        with self._db() as db:
+            if db is None:
+                return [], False
+            matching, params = self._matching(f)
+            page = db.execute(f"SELECT iri, date FROM event WHERE id IN ({matching}) ORDER BY date IS NULL, date, iri "
+                              "LIMIT ? OFFSET ?", [*params, limit + 1, f.page * limit]).fetchall()
+        more, page = len(page) > limit, page[:limit]
+        if not page:
+            return [], False
+        values = iri_list(iri for iri, _ in page)
+        details = {r["ev"].value: r for r in self.pages.q(f"""SELECT ?ev (SAMPLE(?type) AS ?t) (SAMPLE(?doc) AS ?document)
+              (SAMPLE(?p) AS ?precision) (SAMPLE(?s) AS ?sent) (SAMPLE(?st) AS ?stext) (SAMPLE(?tr) AS ?trigger) WHERE {{
+              VALUES ?ev {{ {values} }} ?ev a ?type ; akg:reportedIn ?doc .
+              OPTIONAL {{ ?ev akg:datePrecision ?p }} OPTIONAL {{ ?ev akg:trigger ?tr }}
+              OPTIONAL {{ ?ev akg:evidence ?s . ?s rdf:value ?st }} }} GROUP BY ?ev""")}
+        rows = [(iri, day, details[iri]) for iri, day in page if iri in details]
+        roles = " ".join(f"akg:{p}" for p in ROLE_PROPS)
+        parts = list(self.pages.q(f"""SELECT ?ev ?role ?x WHERE {{ VALUES ?ev {{ {values} }}
+              {{ VALUES ?role {{ {roles} }} ?ev ?role ?x }} UNION {{ ?ev akg:agentAsWritten ?x BIND(akg:agent AS ?role) }} }}"""))
+        labels = self.pages.labels({r["x"].value for r in parts if isinstance(r["x"], NamedNode)} | {r["role"].value for r in parts}
+                                   | {d["t"].value for _, _, d in rows if d["t"]} | {d["document"].value for _, _, d in rows})
+        by_event = defaultdict(list)
+        for r in parts:  # a participant named only as written ("we", "the Minister") is shown as written
+            who = self.pages.link(r["x"].value, labels) if isinstance(r["x"], NamedNode) else {"label": r["x"].value}
+            by_event[r["ev"].value].append({**who, "role": labels.get(r["role"].value, short(r["role"].value))})
+        out = []
+        for iri, day, d in rows:
+            participants = by_event[iri]
+            out.append({
+                "href": self.pages.href(iri), "type": labels.get(val(d["t"]), short(val(d["t"]) or "")),
+                "type_id": val(d["t"]).rsplit("#", 1)[-1] if d["t"] else None,
+                "date": day, "shown_date": shown_date(day), "precision": val(d["precision"]),
+                "trigger": val(d["trigger"]), "evidence": val(d["stext"]),
+                "evidence_href": self.pages.href(d["sent"].value) if d["sent"] else None,
+                "doc": self.pages.link(d["document"].value, labels),
+                "places": [p for p in participants if p["role"] in PLACE_PROPS],
+                "actors": [p for p in participants if p["role"] not in PLACE_PROPS]})
+        return out, more
+
+    def facets(self, f: Filters) -> dict:
+        """Counts behind the filter links, each over the view without its own filter: by type, by month,
+        and the busiest places and participants."""
+        def by_link(db: sqlite3.Connection, links: list[str], without: tuple[str, ...], limit: int = -1) -> list:
+            matching, params = self._matching(_without(f, *without))
+            return db.execute(f"""SELECT value, COUNT(DISTINCT event) AS n FROM event_link
+                WHERE link IN ({', '.join('?' * len(links))}) AND event IN ({matching})
+                GROUP BY value ORDER BY n DESC, value LIMIT ?""", [*links, *params, limit]).fetchall()
+        with self._db() as db:
+            if db is None:
+                return {"types": [], "months": [], "places": [], "who": []}
+            types = by_link(db, ["type"], ("type",))
+            matching, params = self._matching(_without(f, "start", "end"))
+            months = db.execute(f"""SELECT substr(date, 1, 7) AS m, COUNT(*) FROM event WHERE id IN ({matching})
+                AND length(date) >= 7 GROUP BY m ORDER BY m""", params).fetchall()
+            places = by_link(db, ["place"], ("place",), 15)
+            who = by_link(db, ACTOR_PROPS, ("who",), 15)
+        labels = self.pages.labels({t for t, _ in types} | {x for x, _ in places + who})
+        return {
+            "types": [{"id": t.rsplit("#", 1)[-1], "label": labels.get(t, short(t)), "n": n} for t, n in types],
+            "months": [{"id": m, "label": shown_date(m), "n": n} for m, n in months],
+            "places": [{**self.pages.link(x, labels), "id": self.pages.local(x), "n": n} for x, n in places],
+            "who": [{**self.pages.link(x, labels), "id": self.pages.local(x), "n": n} for x, n in who]}
 
     def _where(self, f: Filters) -> str:
-        """The pattern of the events a view shows. The entity a view is about comes first, so Oxigraph starts
-        from its few events; a role statement (it has akg:place and akg:reportedIn too) is never an event."""
+        """The events a view shows as a SPARQL pattern, for "open in SPARQL" (`_matching` selects the same
+        in the index). The entity a view is about comes first, so Oxigraph starts from its few events; a
+        role statement (it has akg:place and akg:reportedIn too) is never an event."""
         clauses = []
         if f.who:
             roles = "|".join(f"akg:{p}" for p in ACTOR_PROPS)
@@ -102,68 +216,6 @@ class Timeline:
         if f.end:
             clauses.append(f"FILTER(BOUND(?date) && STR(?date) <= {sparql_string(f.end + '~')})")
         return "\n".join(clauses)
-
-    def events(self, f: Filters, limit: int = PAGE) -> tuple[list[dict], bool]:
-        """One page of events in date order (undated last), and whether there are more: the page is chosen
-        first from the bare pattern, then its events' details are read for that page alone."""
-        page = list(self.pages.q(f"""SELECT ?ev (MIN(STR(?date)) AS ?d) WHERE {{ {self._where(f)} }}
-              GROUP BY ?ev ORDER BY (!BOUND(?d)) ?d ?ev LIMIT {limit + 1} OFFSET {f.page * limit}"""))
-        more, page = len(page) > limit, page[:limit]
-        if not page:
-            return [], False
-        values = iri_list(r["ev"].value for r in page)
-        details = {r["ev"].value: r for r in self.pages.q(f"""SELECT ?ev (SAMPLE(?type) AS ?t) (SAMPLE(?doc) AS ?document)
-              (SAMPLE(?p) AS ?precision) (SAMPLE(?s) AS ?sent) (SAMPLE(?st) AS ?stext) (SAMPLE(?tr) AS ?trigger) WHERE {{
-              VALUES ?ev {{ {values} }} ?ev a ?type ; akg:reportedIn ?doc .
-              OPTIONAL {{ ?ev akg:datePrecision ?p }} OPTIONAL {{ ?ev akg:trigger ?tr }}
-              OPTIONAL {{ ?ev akg:evidence ?s . ?s rdf:value ?st }} }} GROUP BY ?ev""")}
-        rows = [{**{k: details[r["ev"].value][k] for k in ("t", "document", "precision", "sent", "stext", "trigger")},
-                 "ev": r["ev"], "d": r["d"]} for r in page if r["ev"].value in details]
-        roles = " ".join(f"akg:{p}" for p in ROLE_PROPS)
-        parts = list(self.pages.q(f"""SELECT ?ev ?role ?x WHERE {{ VALUES ?ev {{ {values} }}
-              {{ VALUES ?role {{ {roles} }} ?ev ?role ?x }} UNION {{ ?ev akg:agentAsWritten ?x BIND(akg:agent AS ?role) }} }}"""))
-        labels = self.pages.labels({r["x"].value for r in parts if isinstance(r["x"], NamedNode)} | {r["role"].value for r in parts}
-                                   | {r["t"].value for r in rows if r["t"]} | {r["document"].value for r in rows})
-        by_event = defaultdict(list)
-        for r in parts:  # a participant named only as written ("we", "the Minister") is shown as written
-            who = self.pages.link(r["x"].value, labels) if isinstance(r["x"], NamedNode) else {"label": r["x"].value}
-            by_event[r["ev"].value].append({**who, "role": labels.get(r["role"].value, short(r["role"].value))})
-        out = []
-        for r in rows:
-            participants = by_event[r["ev"].value]
-            out.append({
-                "href": self.pages.href(r["ev"].value), "type": labels.get(val(r["t"]), short(val(r["t"]) or "")),
-                "type_id": val(r["t"]).rsplit("#", 1)[-1] if r["t"] else None,
-                "date": val(r["d"]), "shown_date": shown_date(val(r["d"])), "precision": val(r["precision"]),
-                "trigger": val(r["trigger"]), "evidence": val(r["stext"]),
-                "evidence_href": self.pages.href(r["sent"].value) if r["sent"] else None,
-                "doc": self.pages.link(r["document"].value, labels),
-                "places": [p for p in participants if p["role"] in PLACE_PROPS],
-                "actors": [p for p in participants if p["role"] not in PLACE_PROPS]})
-        return out, more
-
-    def facets(self, f: Filters) -> dict:
-        """Counts behind the filter links: by type (other filters kept), by month, and the busiest places
-        and participants."""
-        types = self.pages.q(f"""SELECT ?type (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'type'))}
-              ?ev a ?type }} GROUP BY ?type ORDER BY DESC(?n)""")
-        months = self.pages.q(f"""SELECT ?m (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'start', 'end'))}
-              FILTER(BOUND(?date) && STRLEN(STR(?date)) >= 7) BIND(SUBSTR(STR(?date), 1, 7) AS ?m) }} GROUP BY ?m ORDER BY ?m""")
-        places = list(self.pages.q(f"""SELECT ?x (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'place'))}
-              ?ev akg:place ?x }} GROUP BY ?x ORDER BY DESC(?n) LIMIT 15"""))
-        roles = "|".join(f"akg:{p}" for p in ACTOR_PROPS)
-        who = list(self.pages.q(f"""SELECT ?x (COUNT(DISTINCT ?ev) AS ?n) WHERE {{ {self._where(_without(f, 'who'))}
-              ?ev {roles} ?x }} GROUP BY ?x ORDER BY DESC(?n) LIMIT 15"""))
-        types = list(types)
-        labels = self.pages.labels({r["type"].value for r in types} | {r["x"].value for r in places + who})
-        return {
-            "types": [{"id": r["type"].value.rsplit("#", 1)[-1], "label": labels.get(r["type"].value, short(r["type"].value)),
-                       "n": int(r["n"].value)} for r in types],
-            "months": [{"id": r["m"].value, "label": shown_date(r["m"].value), "n": int(r["n"].value)} for r in months],
-            "places": [{**self.pages.link(r["x"].value, labels), "id": self.pages.local(r["x"].value), "n": int(r["n"].value)}
-                       for r in places],
-            "who": [{**self.pages.link(r["x"].value, labels), "id": self.pages.local(r["x"].value), "n": int(r["n"].value)}
-                    for r in who]}
 
     def query_text(self, f: Filters) -> str:
         """The SPARQL behind a timeline view, for "open in SPARQL"."""
