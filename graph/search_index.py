@@ -1,10 +1,11 @@
-"""The search index written beside the store: `{store}/search.sqlite`, SQLite FTS5 with trigrams.
+"""The index written beside the store: `{store}/search.sqlite`, SQLite FTS5 with trigrams.
 
 It holds every name of every entity, document titles and the text of every sentence, each folded
-(`fold_text`) so that "Pişəvəri", "ПИШЕВАРИ" and "pishevari" index alike, and the timeline's events
-(graph.event_index). Documents, sentences and events are kept by the file graph they come from, so that a build which changed a few files starts from the previous
-version's index and replaces only those files' rows; entity names come from the corpus graph, small
-beside the sentences, and are rewritten whole. The trigram tokenizer's own
+(`fold_text`) so that "Pişəvəri", "ПИШЕВАРИ" and "pishevari" index alike; and the events and mentions
+the timeline and the entity pages count over (graph.page_index). Documents, sentences, events and
+mentions are kept by the file graph they come from, so that a build which changed a few files starts
+from the previous version's index and replaces only those files' rows; entity names come from the
+corpus graph, small beside the sentences, and are rewritten whole. The trigram tokenizer's own
 `remove_diacritics` needs SQLite 3.45 and does not romanize Cyrillic, so the folding is ours, the same
 for the index and the query, whatever SQLite the index is read with.
 """
@@ -20,11 +21,11 @@ from pathlib import Path
 from pyoxigraph import Store
 
 from extract.names import fold
-from graph.event_index import EVENT_SCHEMA, drop_events, index_events
+from graph.page_index import PAGE_SCHEMA, drop_pages, index_pages
 from graph.iris import AKG, iri_list, sparql_prefixes
 
 SEARCH_FILE = "search.sqlite"
-SCHEMA_VERSION = "3"  # 2: documents name their file graph; 3: the timeline's events
+SCHEMA_VERSION = "3"  # 2: documents name their file graph; 3: events and mentions (graph.page_index)
 ENTITY_CLASSES = ("Person", "Place", "Organization", "Group")
 _PIECES = re.compile(r"\w+|\s+|.", re.S)
 
@@ -40,11 +41,12 @@ CREATE TABLE name_word(word TEXT NOT NULL, name INTEGER NOT NULL REFERENCES name
 CREATE INDEX name_word_word ON name_word(word);
 CREATE VIRTUAL TABLE name_fts USING fts5(key, content='name', content_rowid='id', tokenize='trigram');
 CREATE TABLE document(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, title TEXT, date TEXT, graph TEXT NOT NULL);
+CREATE INDEX document_iri ON document(iri);
 CREATE VIRTUAL TABLE document_fts USING fts5(key, tokenize='trigram');
 CREATE TABLE sentence(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, document INTEGER NOT NULL REFERENCES document,
                       start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL);
 CREATE VIRTUAL TABLE sentence_fts USING fts5(key, tokenize='trigram');
-""" + EVENT_SCHEMA
+""" + PAGE_SCHEMA
 
 
 def fold_pieces(text: str) -> list[tuple[int, int, str]]:
@@ -67,8 +69,9 @@ def write_search_index(store: Store, store_path: str | Path, changed: set[str] |
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     old = previous / SEARCH_FILE if previous else None
-    incremental = changed is not None and old is not None and _schema(old) == SCHEMA_VERSION
+    incremental = changed is not None and old is not None and (previous_index := open_index(old)) is not None
     if incremental:
+        previous_index.close()
         shutil.copyfile(old, partial)
     db = sqlite3.connect(partial)
     try:
@@ -82,7 +85,7 @@ def write_search_index(store: Store, store_path: str | Path, changed: set[str] |
         present = {row["g"].value for row in _query(store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?d a akg:Document } }")}
         wanted = present - _drop_documents(db, present, changed or set()) if incremental else None
         _sentences(db, store, wanted, _documents(db, store, wanted))
-        index_events(db, store, wanted)
+        index_pages(db, store, wanted)
         for table in ("name_fts", "document_fts", "sentence_fts"):
             db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
         db.commit()
@@ -92,22 +95,23 @@ def write_search_index(store: Store, store_path: str | Path, changed: set[str] |
     return target
 
 
-def _schema(path: Path) -> str | None:
-    """The schema version of an index file, None if it has none or cannot be read."""
+def open_index(path: Path) -> sqlite3.Connection | None:
+    """The index, read-only; None if there is none, or one of another schema (a build writes it anew)."""
     if not path.is_file():
         return None
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        db.close()
-        return row[0] if row else None
+        if db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (SCHEMA_VERSION,):
+            return db
     except sqlite3.Error:
-        return None
+        pass
+    db.close()
+    return None
 
 
 def _drop_documents(db: sqlite3.Connection, present: set[str], changed: set[str]) -> set[str]:
-    """Drop the documents (and their sentences and events) of graphs changed or gone; the graphs kept as
-    they were."""
+    """Drop the documents (their sentences, events and mentions) of graphs changed or gone; the graphs kept
+    as they were."""
     stale = [(doc, graph) for doc, graph in db.execute("SELECT id, graph FROM document")
              if graph in changed or graph not in present]
     for doc, _ in stale:
@@ -115,7 +119,7 @@ def _drop_documents(db: sqlite3.Connection, present: set[str], changed: set[str]
         db.execute("DELETE FROM sentence WHERE document = ?", (doc,))
         db.execute("DELETE FROM document_fts WHERE rowid = ?", (doc,))
         db.execute("DELETE FROM document WHERE id = ?", (doc,))
-    drop_events(db, {graph for _, graph in stale})
+    drop_pages(db, {graph for _, graph in stale})
     return {graph for (graph,) in db.execute("SELECT DISTINCT graph FROM document")}
 
 

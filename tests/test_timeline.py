@@ -92,6 +92,28 @@ def test_a_hub_entity_page_is_grouped_folded_and_paged(server):
     assert requests.get(server + sparql, headers={"Accept": "text/csv"}, timeout=30).text.count("\n") > docs
 
 
+def test_what_the_pages_count_in_the_index_is_what_sparql_counts(server):
+    """The timeline's and the entity pages' counts come from the index beside the store (graph.page_index):
+    each equals the same count in SPARQL over the store."""
+    page = requests.get(server + "/person/stalin", timeout=30).text
+    names = dict(re.findall(r'<span class="name-as-written">([^<]+)</span> <span class="muted">×(\d+)</span>', page))
+    counted = select(server, """SELECT ?name (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m oa:hasBody <https://kg.example/person/stalin> ;
+            akg:nameAsWritten ?name } GROUP BY ?name""")
+    assert names == {r["name"]: r["n"] for r in counted} and len(names) >= 2
+    related = re.findall(r'<li><a href="(/[a-z]+/[^"]+)">[^<]+</a> <span class="muted">×(\d+)</span></li>',
+                         page.split('<ul class="related">', 1)[1].split("</ul>", 1)[0])
+    assert len(related) >= 5
+    for href, n in related[:5]:
+        assert select(server, f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?m oa:hasBody <https://kg.example/person/stalin> ;
+            akg:sentence ?s . ?m2 akg:sentence ?s ; oa:hasBody <https://kg.example{href}> }}""")[0]["n"] == n, href
+    timeline = requests.get(server + "/events", params={"who": "person/stalin"}, timeout=30).text
+    types = dict(re.findall(r'href="\?type=(\w+)&amp;who=person%2Fstalin"[^>]*>[^<]+ <span class="muted">(\d+)</span>', timeline))
+    expected = {r["t"].rsplit("#", 1)[1]: r["n"] for r in select(server, """SELECT ?t (COUNT(DISTINCT ?ev) AS ?n) WHERE {
+        ?ev akg:agent|akg:recipient|akg:patient <https://kg.example/person/stalin> ; akg:reportedIn ?d ; a ?t
+        FILTER NOT EXISTS { ?ev a akg:RoleStatement } } GROUP BY ?t""")}
+    assert types == expected and len(types) >= 2
+
+
 def test_browser_timeline_filtered_to_november_1945(browser, server):
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     page.goto(server + "/events")

@@ -75,8 +75,8 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     is created here but starts its processes lazily."""
     store_path = str(current_version(store_path))
     app = Flask(__name__)
-    pages = Pages(open_store(store_path, read_only=True))
-    timeline = Timeline(pages, Path(store_path) / SEARCH_FILE)
+    pages = Pages(open_store(store_path, read_only=True), index=Path(store_path) / SEARCH_FILE)
+    timeline = Timeline(pages)
     version = pages.version()
     pages_cache = PageCache(version, precomputed=PrecomputedPages(store_path, version))
     pool = QueryPool(store_path, size=query_workers, timeout=query_timeout)

@@ -1,17 +1,24 @@
 """The small, bounded queries behind the HTML pages, run directly on the app's read-only store.
 
 They bypass the query pool on purpose: the pool may be saturated by runaway user queries, and the
-pages must stay fast. Every query here is anchored on one IRI or has a LIMIT.
+pages must stay fast. Every query here is anchored on one IRI or has a LIMIT. What a page counts over
+all of an entity's mentions (by document, by name, by sentence) is read from the index beside the store
+(graph.page_index), where it is an indexed lookup however many mentions a hub has.
 """
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 from pyoxigraph import Literal, NamedNode, Store
 
 from extract.reader import is_boilerplate
 from graph.iris import AKG, iri_list, short, span_of, sparql_prefixes
+from graph.search_index import open_index
 from graph.store import stored_base
 from web.maps import coord
 
@@ -49,10 +56,22 @@ def num(term, default: int = 0) -> int:
 class Pages:
     """Data for each page kind, as plain dicts and lists for the templates."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, index: Path | None = None):
         self.store = store
+        self.index_path = index
         self.base = stored_base(store)
         self._graph_sizes = None
+
+    @contextmanager
+    def index(self) -> Iterator[sqlite3.Connection | None]:
+        """The index beside the store, read-only; None if it has none of this code's schema (the pages
+        then show what the store alone gives, and say to rebuild)."""
+        db = open_index(self.index_path) if self.index_path else None
+        try:
+            yield db
+        finally:
+            if db is not None:
+                db.close()
 
     def q(self, query: str):
         return self.store.query(P + query, use_default_graph_as_union=True)
@@ -199,46 +218,52 @@ class Pages:
         """How many statements point at the entity, from how many resources (mentions included), and in how
         many documents it is named."""
         rows = list(self.q(f"""SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?k) WHERE {{ ?s ?p <{iri}> }}"""))
-        docs = list(self.q(f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?m oa:hasBody <{iri}> ; akg:document ?d }}"))
-        return {"links": num(rows[0]["n"]), "from": num(rows[0]["k"]), "documents": num(docs[0]["n"])}
+        with self.index() as db:
+            docs = db.execute("SELECT COUNT(DISTINCT doc) FROM mention WHERE entity = ?", (iri,)).fetchone()[0] if db else 0
+        return {"links": num(rows[0]["n"]), "from": num(rows[0]["k"]), "documents": docs}
 
     def names_as_written(self, iri: str) -> list[tuple[str, int]]:
-        rows = self.q(f"""SELECT ?name (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m oa:hasBody <{iri}> ; akg:nameAsWritten ?name }}
-              GROUP BY ?name ORDER BY DESC(?n) ?name LIMIT 200""")
-        return [(r["name"].value, num(r["n"])) for r in rows]
+        with self.index() as db:
+            return db.execute("""SELECT name, COUNT(DISTINCT iri) AS n FROM mention WHERE entity = ? AND name IS NOT NULL
+                GROUP BY name ORDER BY n DESC, name LIMIT 200""", (iri,)).fetchall() if db else []
 
     def mention_groups(self, iri: str, page: int = 0) -> tuple[list[dict], bool]:
         """One page of the documents that name the entity (oldest first), each with its mentions in their
         sentences, split for highlighting; and whether more documents follow."""
-        docs = list(self.q(f"""SELECT ?doc (COUNT(DISTINCT ?m) AS ?n) (MIN(STR(?dt)) AS ?date) (SAMPLE(?t) AS ?title) WHERE {{
-              ?m oa:hasBody <{iri}> ; akg:document ?doc . OPTIONAL {{ ?doc dcterms:date ?dt }} OPTIONAL {{ ?doc dcterms:title ?t }} }}
-              GROUP BY ?doc ORDER BY ?date ?doc LIMIT {MENTION_DOCS + 1} OFFSET {page * MENTION_DOCS}"""))
-        more, docs = len(docs) > MENTION_DOCS, docs[:MENTION_DOCS]
+        with self.index() as db:
+            if db is None:
+                return [], False
+            docs = db.execute("""SELECT m.doc, COUNT(DISTINCT m.iri), d.date, d.title FROM mention m
+                LEFT JOIN document d ON d.iri = m.doc WHERE m.entity = ? GROUP BY m.doc ORDER BY d.date, m.doc
+                LIMIT ? OFFSET ?""", (iri, MENTION_DOCS + 1, page * MENTION_DOCS)).fetchall()
+            more, docs = len(docs) > MENTION_DOCS, docs[:MENTION_DOCS]
+            rows = db.execute(f"""SELECT iri, doc, name, sentence FROM mention WHERE entity = ? AND doc IN
+                ({", ".join("?" * len(docs))}) AND name IS NOT NULL AND sentence IS NOT NULL""",
+                (iri, *(doc for doc, *_ in docs))).fetchall()
         if not docs:
             return [], False
-        rows = self.q(f"""SELECT ?m ?doc ?name ?sent ?stext WHERE {{
-              ?m oa:hasBody <{iri}> ; akg:document ?doc ; akg:nameAsWritten ?name ; akg:sentence ?sent .
-              FILTER(?doc IN ({", ".join(f"<{r['doc'].value}>" for r in docs)})) ?sent rdf:value ?stext }}""")
+        texts = {r["x"].value: r["t"].value for r in self.q(
+            f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {iri_list({sent for *_, sent in rows})} }} ?x rdf:value ?t }}")}
         by_doc, seen = defaultdict(list), set()
-        for r in sorted(rows, key=lambda r: span_of(r["m"].value) or (0, 0)):
-            if r["m"] in seen:
+        for mention, doc, name, sent in sorted(rows, key=lambda r: (span_of(r[0]) or (0, 0), r)):
+            if mention in seen or sent not in texts:
                 continue
-            seen.add(r["m"])
-            (ms, me), (ss, _) = span_of(r["m"].value) or (-1, -1), span_of(r["sent"].value) or (0, 0)
-            before, hit, after = split_highlight(r["stext"].value, r["name"].value, ms - ss, me - ss)
-            by_doc[r["doc"].value].append({"name": r["name"].value, "before": before, "hit": hit, "after": after,
-                                           "href": self.href(r["m"].value)})
-        return [{"href": self.href(r["doc"].value), "label": val(r["title"]) or self.local(r["doc"].value),
-                 "date": val(r["date"]), "count": num(r["n"]), "mentions": by_doc[r["doc"].value]} for r in docs], more
+            seen.add(mention)
+            (ms, me), (ss, _) = span_of(mention) or (-1, -1), span_of(sent) or (0, 0)
+            before, hit, after = split_highlight(texts[sent], name, ms - ss, me - ss)
+            by_doc[doc].append({"name": name, "before": before, "hit": hit, "after": after, "href": self.href(mention)})
+        return [{"href": self.href(doc), "label": title or self.local(doc), "date": day, "count": n,
+                 "mentions": by_doc[doc]} for doc, n, day, title in docs], more
 
     def related(self, iri: str) -> list[dict]:
         """Entities named in the same sentences, most often first (the relations with their evidence are the
         ego network's)."""
-        rows = list(self.q(f"""SELECT ?o (COUNT(DISTINCT ?sent) AS ?n) WHERE {{
-              ?m oa:hasBody <{iri}> ; akg:sentence ?sent . ?m2 akg:sentence ?sent ; oa:hasBody ?o .
-              FILTER(?o != <{iri}>) }} GROUP BY ?o ORDER BY DESC(?n) LIMIT 40"""))
-        labels = self.labels({r["o"].value for r in rows})
-        return [{**self.link(r["o"].value, labels), "count": num(r["n"])} for r in rows]
+        with self.index() as db:
+            rows = db.execute("""SELECT other.entity, COUNT(DISTINCT other.sentence) AS n FROM mention one
+                JOIN mention other ON other.sentence = one.sentence WHERE one.entity = ? AND other.entity != one.entity
+                GROUP BY other.entity ORDER BY n DESC, other.entity LIMIT 40""", (iri,)).fetchall() if db else []
+        labels = self.labels({other for other, _ in rows})
+        return [{**self.link(other, labels), "count": n} for other, n in rows]
 
     def document(self, iri: str) -> dict | None:
         by = self.properties(iri)

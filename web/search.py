@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request, url_for
 
-from graph.search_index import SEARCH_FILE, fold_pieces, fold_text
+from graph.search_index import SEARCH_FILE, fold_pieces, fold_text, open_index
 from web.queries import ENTITY_TYPES, TYPE_NOUNS, Pages
 from web.reconcile import key as name_key
 from web.reconcile import similarity
@@ -50,10 +50,8 @@ class SearchIndex:
         self._names: Names | None = None
 
     def connect(self) -> sqlite3.Connection | None:
-        """A read-only connection, or None for a store built before there was an index."""
-        if not self.path.is_file():
-            return None
-        return sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True)
+        """A read-only connection, or None for a store built before there was an index (of this schema)."""
+        return open_index(self.path)
 
     def names(self, db: sqlite3.Connection) -> Names:
         """The names of the build `db` reads, reloaded when a new build has replaced the file."""

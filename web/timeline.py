@@ -9,11 +9,8 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlencode
 
 from pyoxigraph import NamedNode
@@ -82,28 +79,14 @@ def shown_date(iso: str | None) -> str:
 
 class Timeline:
     """Events for the timeline page and the entity pages. Which events a view shows, in what order, and
-    its counts come from the index beside the store (graph.event_index); the page's events are then read
+    its counts come from the index beside the store (graph.page_index); the page's events are then read
     from the store, in three queries whatever the page size."""
 
-    def __init__(self, pages: Pages, index: Path):
+    def __init__(self, pages: Pages):
         self.pages = pages
-        self.index = index
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection | None]:
-        """The index, read-only; None for a store built before the index held events."""
-        db = sqlite3.connect(self.index.resolve().as_uri() + "?mode=ro", uri=True) if self.index.is_file() else None
-        try:
-            if db is not None and not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'event'").fetchone():
-                db.close()
-                db = None
-            yield db
-        finally:
-            if db is not None:
-                db.close()
 
     def indexed(self) -> bool:
-        with self._db() as db:
+        with self.pages.index() as db:
             return db is not None
 
     def _matching(self, f: Filters) -> tuple[str, list]:
@@ -132,7 +115,7 @@ class Timeline:
     def events(self, f: Filters, limit: int = PAGE) -> tuple[list[dict], bool]:
         """One page of events in date order (undated last), and whether there are more: the page is chosen
         from the index, then its events' details are read from the store for that page alone."""
-        with self._db() as db:
+        with self.pages.index() as db:
             if db is None:
                 return [], False
             matching, params = self._matching(f)
@@ -179,7 +162,7 @@ class Timeline:
             return db.execute(f"""SELECT value, COUNT(DISTINCT event) AS n FROM event_link
                 WHERE link IN ({', '.join('?' * len(links))}) AND event IN ({matching})
                 GROUP BY value ORDER BY n DESC, value LIMIT ?""", [*links, *params, limit]).fetchall()
-        with self._db() as db:
+        with self.pages.index() as db:
             if db is None:
                 return {"types": [], "months": [], "places": [], "who": []}
             types = by_link(db, ["type"], ("type",))
