@@ -178,8 +178,9 @@ def test_a_store_without_an_index_says_so(hostile_server, tmp_path):
         assert r.status_code == 503 and "no search index yet: rebuild it with" in r.text
         assert "rebuild it" in requests.get(server + "/search.json", params={"q": "Tab"}, timeout=10).json()["error"]
         assert requests.get(server + "/", timeout=10).status_code == 200
-        r = requests.get(server + "/events", params={"type": "Communication"}, timeout=10)  # not a stored page
-        assert r.status_code == 200 and "no index of its events yet: rebuild it with" in r.text
+        for path in ("/events?type=Communication", "/?live=1"):  # not stored pages
+            r = requests.get(server + path, timeout=10)
+            assert r.status_code == 200 and "no index of this version of archivekg beside it: rebuild it" in r.text
     finally:
         stop_server(proc)
 

@@ -96,6 +96,7 @@ def test_what_the_pages_count_in_the_index_is_what_sparql_counts(server):
     """The timeline's and the entity pages' counts come from the index beside the store (graph.page_index):
     each equals the same count in SPARQL over the store."""
     page = requests.get(server + "/person/stalin", timeout=30).text
+    assert "no index of this version" not in page
     names = dict(re.findall(r'<span class="name-as-written">([^<]+)</span> <span class="muted">×(\d+)</span>', page))
     counted = select(server, """SELECT ?name (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m oa:hasBody <https://kg.example/person/stalin> ;
             akg:nameAsWritten ?name } GROUP BY ?name""")

@@ -77,6 +77,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     app = Flask(__name__)
     pages = Pages(open_store(store_path, read_only=True), index=Path(store_path) / SEARCH_FILE)
     timeline = Timeline(pages)
+    missing_index = not pages.indexed()
     version = pages.version()
     pages_cache = PageCache(version, precomputed=PrecomputedPages(store_path, version))
     pool = QueryPool(store_path, size=query_workers, timeout=query_timeout)
@@ -88,7 +89,8 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     @app.context_processor
     def _globals():
         twins = alternates(request.path.strip("/")) if request.endpoint in ("resource", "dataset") else []
-        return {"base_iri": pages.base, "nouns": TYPE_NOUNS, "degrees": degrees, "alternates": twins}
+        return {"base_iri": pages.base, "nouns": TYPE_NOUNS, "degrees": degrees, "alternates": twins,
+                "missing_index": missing_index}
 
     # ------------------------------------------------------------ pages
     def home():
@@ -179,8 +181,6 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
 
     def render_events():
         f = Filters.from_args(request.args)
-        if not timeline.indexed():
-            f.problems.append("This store has no index of its events yet: rebuild it with `archivekg build`.")
         events, more = timeline.events(f)
         labels = pages.labels({pages.iri(x) for x in (f.place, f.who) if x})
         return render_template("events.html", f=f, events=events, more=more, facets=timeline.facets(f),

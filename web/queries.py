@@ -73,6 +73,10 @@ class Pages:
             if db is not None:
                 db.close()
 
+    def indexed(self) -> bool:
+        with self.index() as db:
+            return db is not None
+
     def q(self, query: str):
         return self.store.query(P + query, use_default_graph_as_union=True)
 

@@ -85,10 +85,6 @@ class Timeline:
     def __init__(self, pages: Pages):
         self.pages = pages
 
-    def indexed(self) -> bool:
-        with self.pages.index() as db:
-            return db is not None
-
     def _matching(self, f: Filters) -> tuple[str, list]:
         """SQL selecting the ids of the events a view shows, and its parameters."""
         sql, params = ["SELECT id FROM event WHERE 1"], []
