@@ -21,8 +21,8 @@ from pathlib import Path
 from pyoxigraph import Store
 
 from extract.names import fold
-from graph.page_index import PAGE_SCHEMA, drop_pages, index_pages
 from graph.iris import AKG, iri_list, sparql_prefixes
+from graph.page_index import PAGE_SCHEMA, drop_pages, index_pages
 
 SEARCH_FILE = "search.sqlite"
 SCHEMA_VERSION = "3"  # 2: documents name their file graph; 3: events and mentions (graph.page_index)
