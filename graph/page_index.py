@@ -12,9 +12,11 @@ changed file graph are replaced by the build that changed it.
 from __future__ import annotations
 
 import sqlite3
+from collections import defaultdict
 
 from pyoxigraph import NamedNode, Store
 
+from extract.triggers import Rules
 from graph.iris import AKG, iri_list, sparql_prefixes
 
 # the links a timeline view filters or counts by: the event's class, the document reporting it, its participants
@@ -35,15 +37,37 @@ CREATE TABLE mention(iri TEXT NOT NULL, graph TEXT NOT NULL, entity TEXT NOT NUL
 CREATE INDEX mention_entity ON mention(entity, doc);
 CREATE INDEX mention_sentence ON mention(sentence, entity);
 CREATE INDEX mention_graph ON mention(graph);
+-- the links of the ego networks: a relation shortcut (p, with ev NULL), each statement behind it (ev) with
+-- its evidence (sent), and each role (p = akg:heldRole, ev the role statement, name the role's name)
+CREATE TABLE link(graph TEXT NOT NULL, s TEXT NOT NULL, p TEXT NOT NULL, o TEXT NOT NULL, ev TEXT, name TEXT,
+                  sent TEXT);
+CREATE INDEX link_s ON link(s, o);
+CREATE INDEX link_o ON link(o, s);
+CREATE INDEX link_graph ON link(graph);
 """
 
 
+def relation_types() -> dict[str, set[str]]:
+    """Event types behind each relation shortcut, from the trigger table. A decree sent as a document
+    is an Order that also gives sentMessageTo (extract.events.shortcuts)."""
+    out = Rules.load().relation_types()
+    out.setdefault("sentMessageTo", set()).add("Order")
+    return out
+
+
+RELATION_TYPES = relation_types()
+RELATIONS = [*sorted(RELATION_TYPES), "electedTo", "commanded"]
+HELD_ROLE = AKG + "heldRole"
+STATEMENTS_AT_ONCE = 2000  # shortcuts whose statements one query looks up
+
+
 def index_pages(db: sqlite3.Connection, store: Store, graphs: set[str] | None) -> None:
-    """Index the events and mentions of these file graphs (None: every graph)."""
+    """Index the events, mentions and links of these file graphs (None: every graph)."""
     if graphs == set():
         return
     where = "" if graphs is None else f"VALUES ?g {{ {iri_list(graphs)} }}"
     _events(db, store, where)
+    _links(db, store, where)
     db.executemany("INSERT INTO mention VALUES (?, ?, ?, ?, ?, ?)", (
         (r["m"].value, r["g"].value, r["e"].value, r["doc"].value, _value(r["sent"]), _value(r["name"]))
         for r in store.query(sparql_prefixes() + f"""SELECT ?g ?m ?e ?doc ?sent ?name WHERE {{ {where} GRAPH ?g {{
@@ -68,13 +92,47 @@ def _events(db: sqlite3.Connection, store: Store, where: str) -> None:
          r["x"].value) for r in rows if r["ev"].value in ids and isinstance(r["x"], NamedNode)))
 
 
+def _links(db: sqlite3.Connection, store: Store, where: str) -> None:
+    """A relation shortcut (akg:reportedTo, akg:disarmed ...) has no evidence of its own: it was read from
+    an event in the same file's graph whose agent is its subject, whose patient or recipient is its
+    object, and whose type is one the trigger table gives that relation. akg:electedTo comes from an
+    Election whose patient is the subject, akg:commanded from a role statement. A role (akg:heldRole)
+    links its holder to the role's organization and place, with the role's evidence."""
+    relations = " ".join(f"akg:{r}" for r in RELATIONS)
+    shortcuts = sorted({(r["s"].value, r["p"].value, r["o"].value, r["g"].value) for r in store.query(
+        sparql_prefixes() + f"SELECT ?s ?p ?o ?g WHERE {{ {where} VALUES ?p {{ {relations} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        if isinstance(r["o"], NamedNode)})
+    db.executemany("INSERT INTO link VALUES (?, ?, ?, ?, NULL, NULL, NULL)", [(g, s, p, o) for s, p, o, g in shortcuts])
+    said: dict[tuple, list[tuple[str, str, str]]] = defaultdict(list)  # (s, o, g) -> (kind, ev, sent)
+    ends = sorted({(s, o, g) for s, _, o, g in shortcuts})
+    for at in range(0, len(ends), STATEMENTS_AT_ONCE):
+        for r in store.query(sparql_prefixes() + f"""SELECT DISTINCT ?s ?o ?g ?kind ?ev ?sent WHERE {{
+              VALUES (?s ?o ?g) {{ {" ".join(f"(<{a}> <{b}> <{c}>)" for a, b, c in ends[at:at + STATEMENTS_AT_ONCE])} }}
+              GRAPH ?g {{ {{ ?ev akg:agent ?s ; akg:patient|akg:recipient ?o ; a ?kind }}
+                         UNION {{ ?ev a akg:Election ; akg:patient ?s BIND("electedTo" AS ?kind) }}
+                         UNION {{ ?ev akg:holder ?s ; akg:commandsGroup ?o BIND("commanded" AS ?kind) }}
+                         ?ev akg:evidence ?sent . ?sent rdf:value ?text }} }}"""):
+            said[(r["s"].value, r["o"].value, r["g"].value)].append((r["kind"].value.removeprefix(AKG), r["ev"].value,
+                                                                      r["sent"].value))
+    db.executemany("INSERT INTO link VALUES (?, ?, ?, ?, ?, NULL, ?)", [
+        (g, s, p, o, ev, sent) for s, p, o, g in shortcuts for kind, ev, sent in said[(s, o, g)]
+        if kind in RELATION_TYPES.get(p.removeprefix(AKG), {p.removeprefix(AKG)})])  # electedTo, commanded: their own kind
+    db.executemany("INSERT INTO link VALUES (?, ?, ?, ?, ?, ?, ?)", sorted({
+        (r["g"].value, r["s"].value, HELD_ROLE, r["o"].value, r["ev"].value, r["name"].value, r["sent"].value)
+        for r in store.query(sparql_prefixes() + f"""SELECT ?g ?s ?o ?ev ?name ?sent WHERE {{ {where}
+              GRAPH ?g {{ ?s akg:heldRole ?ev }} ?ev akg:organization|akg:place ?o ; akg:roleName ?name ;
+              akg:evidence ?sent . ?sent rdf:value ?text }}""", use_default_graph_as_union=True)
+        if isinstance(r["o"], NamedNode)}))
+
+
 def _value(term) -> str | None:
     return None if term is None else term.value
 
 
 def drop_pages(db: sqlite3.Connection, graphs: set[str]) -> None:
-    """Forget the events and mentions of these file graphs."""
+    """Forget the events, mentions and links of these file graphs."""
     for graph in graphs:
         db.execute("DELETE FROM event_link WHERE event IN (SELECT id FROM event WHERE graph = ?)", (graph,))
         db.execute("DELETE FROM event WHERE graph = ?", (graph,))
         db.execute("DELETE FROM mention WHERE graph = ?", (graph,))
+        db.execute("DELETE FROM link WHERE graph = ?", (graph,))

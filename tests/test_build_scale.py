@@ -53,6 +53,8 @@ def _index_rows(path) -> dict[str, set]:
                                     "WHERE sentence_fts MATCH 'tabriz'")),
             "events": set(db.execute("SELECT iri, graph, date FROM event")),
             "event links": set(db.execute("SELECT e.iri, l.link, l.value FROM event_link l JOIN event e ON e.id = l.event")),
+            "mentions": set(db.execute("SELECT * FROM mention")),
+            "links": set(db.execute("SELECT * FROM link")),
         }
         out["orphans"] = set(db.execute("SELECT rowid FROM sentence_fts WHERE rowid NOT IN (SELECT id FROM sentence)"))
         out["orphan links"] = set(db.execute("SELECT event FROM event_link WHERE event NOT IN (SELECT id FROM event)"))

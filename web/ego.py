@@ -1,10 +1,8 @@
 """Ego networks: who an entity is linked to, each link with the sentences that say so.
 
-A relation shortcut (akg:reportedTo, akg:disarmed ...) has no evidence of its own: it was read from an
-event in the same file's graph whose agent is its subject, whose patient or recipient is its object,
-and whose type is one the trigger table (extract/triggers.toml) gives that relation. akg:electedTo
-comes from an Election whose patient is the subject, akg:commanded from a role statement. A role
-(akg:heldRole) links its holder to the role's organization and place, with the role's evidence.
+The links are relation shortcuts (akg:reportedTo, akg:disarmed ...), each with the statements it was
+read from and their evidence, and roles (akg:heldRole); the build finds them per file graph and keeps
+them in the index beside the store (graph.page_index says how), so a hub's network is indexed lookups.
 Links between the same two entities under the same relation are one edge with a count.
 """
 from __future__ import annotations
@@ -13,11 +11,10 @@ import json
 from collections import defaultdict
 from urllib.parse import quote
 
-import pyoxigraph as ox
 from flask import Response, abort, request
 
-from extract.triggers import Rules
 from graph.iris import AKG, iri_list
+from graph.page_index import HELD_ROLE
 from web.queries import ENTITY_TYPES, Pages, val
 
 EVIDENCE_SHOWN = 20  # evidence links listed per edge; the count says how many there are
@@ -25,58 +22,29 @@ TEXT_CHARS = 240  # evidence sentences are cut to this for labels and tables
 COLOURS = {"Person": "#1f5f8b", "Organization": "#b5651d", "Place": "#2e7d4f", "Group": "#7b4f9d", "Entity": "#6b7780"}
 
 
-def relation_types() -> dict[str, set[str]]:
-    """Event types behind each relation shortcut, from the trigger table. A decree sent as a document
-    is an Order that also gives sentMessageTo (extract.events.shortcuts)."""
-    out = Rules.load().relation_types()
-    out.setdefault("sentMessageTo", set()).add("Order")
-    return out
+def _links(pages: Pages, subjects: set[str] | None, objects: set[str] | None) -> list[dict]:
+    """The links (graph.page_index) from any of `subjects` to any of `objects` (None: any): each shortcut
+    with the statements behind it and their evidence, and each role. A role is one link whatever graphs
+    say it. In a fixed order, so a role written two ways ("Prime Minister", "prime minister") is shown
+    the same way on every page."""
+    where, params = [], []
+    for column, iris in (("s", subjects), ("o", objects)):
+        if iris is not None:  # one parameter, a JSON list, however many IRIs
+            where.append(f"{column} IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(sorted(iris)))
+    with pages.index() as db:
+        if db is None:
+            return []
+        rows = db.execute(f"""SELECT DISTINCT s, p, o, CASE WHEN p = ? THEN NULL ELSE graph END, ev, name, sent
+            FROM link WHERE {" AND ".join(where)} ORDER BY s, p, o, name, ev, sent""", [HELD_ROLE, *params]).fetchall()
+    return [dict(zip(("s", "p", "o", "g", "ev", "name", "sent"), row)) for row in rows]
 
 
-RELATION_TYPES = relation_types()
-RELATIONS = [*sorted(RELATION_TYPES), "electedTo", "commanded"]
-HELD_ROLE = AKG + "heldRole"
-
-
-def _links(pages: Pages, ends: str) -> list[dict]:
-    """The shortcut triples and roles between ?s and ?o (constrained by `ends`, VALUES clauses), then the
-    statements (?ev) behind the shortcuts with their evidence sentences (?sent): two queries, each
-    anchored on known terms. One query joining both lets the engine pair every event type with every
-    pair of ends first, fifteen times slower on a hub."""
-    relations = " ".join(f"akg:{r}" for r in RELATIONS)
-    rows = [{k: val(r[k]) for k in ("s", "p", "o", "g", "ev", "name", "sent")} for r in pages.q(f"""
-        SELECT DISTINCT ?s ?p ?o ?g ?ev ?name ?sent WHERE {{
-          {{ {ends} VALUES ?p {{ {relations} }} GRAPH ?g {{ ?s ?p ?o }} }}
-          UNION {{ {ends} ?s akg:heldRole ?ev . ?ev akg:organization|akg:place ?o ; akg:roleName ?name ;
-                   akg:evidence ?sent . ?sent rdf:value ?text . BIND(akg:heldRole AS ?p) }} }}""")]
-    shortcuts = {(r["s"], r["o"], r["g"]) for r in rows if r["p"] != HELD_ROLE}
-    if not shortcuts:
-        return rows
-    said: dict[tuple, list[tuple[str, str, str]]] = defaultdict(list)  # (s, o, g) -> (kind, ev, sent)
-    for r in pages.q(f"""SELECT DISTINCT ?s ?o ?g ?kind ?ev ?sent WHERE {{
-          VALUES (?s ?o ?g) {{ {" ".join(f"(<{a}> <{b}> <{c}>)" for a, b, c in sorted(shortcuts))} }}
-          GRAPH ?g {{ {{ ?ev akg:agent ?s ; akg:patient|akg:recipient ?o ; a ?kind }}
-                     UNION {{ ?ev a akg:Election ; akg:patient ?s BIND("electedTo" AS ?kind) }}
-                     UNION {{ ?ev akg:holder ?s ; akg:commandsGroup ?o BIND("commanded" AS ?kind) }}
-                     ?ev akg:evidence ?sent . ?sent rdf:value ?text }} }}"""):
-        kind = r["kind"].value.removeprefix(AKG)
-        said[(r["s"].value, r["o"].value, r["g"].value)].append((kind, r["ev"].value, r["sent"].value))
-    out = [r for r in rows if r["p"] == HELD_ROLE]
-    for r in rows:
-        if r["p"] == HELD_ROLE:
-            continue
-        relation = r["p"].removeprefix(AKG)
-        kinds = RELATION_TYPES.get(relation, {relation})  # electedTo and commanded name their own kind
-        out.append(r)  # the shortcut itself, which counts even where no statement says it
-        out.extend({**r, "ev": ev, "sent": sent} for kind, ev, sent in said[(r["s"], r["o"], r["g"])] if kind in kinds)
-    return out
-
-
-def _edges(pages: Pages, ends: list[str]) -> dict[tuple, dict]:
-    """The links between ?s and ?o for each of `ends` grouped into edges keyed (source, relation key,
+def _edges(pages: Pages, ends: list[tuple[set[str] | None, set[str] | None]]) -> dict[tuple, dict]:
+    """The links for each of `ends` (subjects, objects) grouped into edges keyed (source, relation key,
     target). The texts of the evidence are read afterwards for the sentences shown only: a hub has thousands."""
     edges: dict[tuple, dict] = {}
-    for r in (r for e in ends for r in _links(pages, e)):
+    for r in (r for subjects, objects in ends for r in _links(pages, subjects, objects)):
         s, p, o, name = r["s"], r["p"], r["o"], r["name"]
         key = (s, name.casefold() if p == HELD_ROLE and name else p, o)
         e = edges.setdefault(key, {"source": s, "target": o, "predicate": p, "role": name if p == HELD_ROLE else None,
@@ -129,18 +97,13 @@ def linked(pages: Pages, iris: set[str]) -> set[str]:
     networks can show a link between two of them."""
     if not iris:
         return set()
-    ends = f"VALUES ?t {{ {iri_list(iris)} }}"
-    rows = pages.q(f"""SELECT DISTINCT ?x WHERE {{
-          {{ {ends} VALUES ?p {{ {" ".join(f"akg:{r}" for r in RELATIONS)} }} {{ ?t ?p ?x }} UNION {{ ?x ?p ?t }} }}
-          UNION {{ {ends} {{ ?t akg:heldRole ?r . ?r akg:organization|akg:place ?x }}
-                  UNION {{ ?x akg:heldRole ?r . ?r akg:organization|akg:place ?t }} }} }}""")
-    return {r["x"].value for r in rows if isinstance(r["x"], ox.NamedNode)}
+    return {r["o"] for r in _links(pages, iris, None)} | {r["s"] for r in _links(pages, None, iris)}
 
 
 def ego_network(pages: Pages, iri: str, limit: int = 60) -> dict:
     """The entity, its relations and roles either way, its neighbours (the `limit` most connected)
     and the links among them, as {nodes, edges, shown, hidden} for the page, the table and JSON."""
-    ego = _edges(pages, [f"VALUES ?s {{ <{iri}> }}", f"VALUES ?o {{ <{iri}> }}"])
+    ego = _edges(pages, [({iri}, None), (None, {iri})])
     weight: dict[str, int] = defaultdict(int)
     for (s, _, o), e in ego.items():
         weight[o if s == iri else s] += max(len(e["statements"]), 1)
@@ -149,8 +112,7 @@ def ego_network(pages: Pages, iri: str, limit: int = 60) -> dict:
     kept = set(ranked[:limit])
     edges = {k: e for k, e in ego.items() if {k[0], k[2]} <= kept | {iri}}
     if len(kept) > 1:
-        ends = f"VALUES ?s {{ {iri_list(kept)} }} VALUES ?o {{ {iri_list(kept)} }}"
-        edges.update(_edges(pages, [ends]))
+        edges.update(_edges(pages, [(kept, kept)]))
 
     _fold_implied(pages, edges)
     nodes, predicates = kept | {iri}, {e["predicate"] for e in edges.values()}
