@@ -121,6 +121,8 @@ def main() -> None:
                                             "--workers", str(workers))
                 peak = own + kids * workers if workers > 1 else own
                 first_peak = first_peak or peak
+                if workers == worker_counts[0]:
+                    scale_peak = peak
                 line(f"build, {workers} worker(s)", seconds, f"{peak}", f"{bare / seconds:.2f}x")
                 if workers == worker_counts[0]:
                     full = seconds
@@ -134,7 +136,8 @@ def main() -> None:
             if OXIGRAPH and not args.no_server:
                 seconds = load_into_server(tmp, folder, scale)
                 line("load into an Oxigraph server", seconds, "-", "")
-            print(f"{'':8} peak memory of the first build at this scale: {first_peak} MiB at {scales[0]}x")
+            print(f"{'':8} peak memory, {worker_counts[0]} worker(s): {scale_peak} MiB, {scale_peak / first_peak:.2f}x "
+                  f"the {scales[0]}x build's {first_peak} MiB")
 
 
 if __name__ == "__main__":
