@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from graph.iris import sparql_prefixes  # noqa: E402
-from graph.store import open_store, stored_base  # noqa: E402
+from graph.store import current_version, open_store, stored_base  # noqa: E402
 from synthetic import copies_for, make_synthetic, seeds_store  # noqa: E402
 
 CLIENTS = 8
@@ -209,7 +209,7 @@ def bench_store(label: str, store: Path, seconds: float, tree: Path = ROOT, page
     targets_ = targets(store) if pages else []
     ours = start([sys.executable, "-c", "from web.cli import main; main()", "serve", "--store", str(store),
                   "--port", str(ours_port)], ours_port, "/", cwd=tree)
-    oxi = start([OXIGRAPH, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{ox_port}",
+    oxi = start([OXIGRAPH, "serve-read-only", "--location", str(current_version(store)), "--bind", f"127.0.0.1:{ox_port}",
                  "--union-default-graph"], ox_port, "/query?query=" + quote("ASK {}"))
     try:
         time.sleep(2)  # the query processes finish starting
