@@ -269,17 +269,20 @@ def _wrapper(fmt: Format) -> tuple[bytes, bytes, bytes]:
 
 def _graph_bodies(store: Store, graph: NamedNode) -> dict[str, bytes]:
     """One named graph in every dump format, without the document wrappers `_wrapper` puts around all
-    graphs. N-Quads is N-Triples with the graph named on each line, TriG the Turtle inside a graph block:
-    four formats from two serializations."""
+    graphs. The graph is read from the store once: reading is most of a serialization's cost (at 94k
+    quads, 0.55 s a read against 0.03 s to serialize what was read), and four serializations of the
+    read quads give six formats (N-Quads is N-Triples with the graph named on each line, TriG the
+    Turtle inside a graph block)."""
     by = {f.name: f for f in dump_formats()}
-    nt = store.dump(format=by["ntriples"].rdf, from_graph=graph)
-    ttl = store.dump(format=by["turtle"].rdf, from_graph=graph, prefixes=by["turtle"].prefixes)
+    quads = list(store.quads_for_pattern(None, None, None, graph))
+    triples = [q.triple for q in quads]
+    nt = ox.serialize(triples, format=by["ntriples"].rdf)
+    ttl = ox.serialize(triples, format=by["turtle"].rdf, prefixes=by["turtle"].prefixes)
     lines = ttl.split(b"\n")
     cut = next((k for k, line in enumerate(lines) if not line.startswith(b"@prefix")), len(lines))
-    xml = store.dump(format=by["rdfxml"].rdf, from_graph=graph, prefixes=by["rdfxml"].prefixes)
+    xml = ox.serialize(triples, format=by["rdfxml"].rdf, prefixes=by["rdfxml"].prefixes)
     start = xml.index(b">", xml.index(b"<rdf:RDF")) + 1
-    jsonld = ox.serialize(store.quads_for_pattern(None, None, None, graph), format=by["jsonld"].rdf,
-                          prefixes=by["jsonld"].prefixes).strip()
+    jsonld = ox.serialize(quads, format=by["jsonld"].rdf, prefixes=by["jsonld"].prefixes).strip()
     return {"ntriples": nt, "nquads": nt.replace(b" .\n", f" <{graph.value}> .\n".encode()),
             "turtle": ttl,
             "trig": b"\n".join(lines[:cut]) + f"\n<{graph.value}> {{\n".encode() + b"\n".join(lines[cut:]) + b"\n}\n",
