@@ -2,12 +2,13 @@
 writes these tables with the names and sentences).
 
 The timeline orders every event by date and counts them by type, month, place and participant; an entity
-page counts its mentions by document and by name, and the entities named in the same sentences. In SPARQL
-each is a scan of every event or of every mention of the entity: at 26,000 events, 2.5 s for a timeline
-page and 3 s for its counts; for a hub of 3,000 mentions, a second. Here an event is one row (its date,
-its file graph) with a row per link, and a mention one row (its entity, document, sentence and name), so
-each count is an indexed SQL lookup. The index holds what the store holds, graph by graph: the rows of a
-changed file graph are replaced by the build that changed it.
+page counts its mentions by document and by name, and the entities named in the same sentences, and draws
+its ego network from the relations and roles that link it. In SPARQL each is a scan of every event or of
+every mention or link of the entity: at 26,000 events, 2.5 s for a timeline page and 3 s for its counts;
+for a hub of 3,000 mentions, a second or two. Here an event is one row (its date, its file graph) with a
+row per link, a mention one row (its entity, document, sentence and name), and a link one row per
+statement and evidence behind it, so each is an indexed SQL lookup. The index holds what the store
+holds, graph by graph: the rows of a changed file graph are replaced by the build that changed it.
 """
 from __future__ import annotations
 
@@ -19,8 +20,12 @@ from pyoxigraph import NamedNode, Store
 from extract.triggers import Rules
 from graph.iris import AKG, iri_list, sparql_prefixes
 
+# an event's participants (the timeline's "who") and places, as akg: properties
+ACTOR_PROPS = ["agent", "recipient", "patient"]
+PLACE_PROPS = ["place", "origin", "destination"]
+ROLE_PROPS = ACTOR_PROPS + PLACE_PROPS
 # the links a timeline view filters or counts by: the event's class, the document reporting it, its participants
-LINKS = ("type", "reportedIn", "agent", "recipient", "patient", "place", "origin", "destination")
+LINKS = ("type", "reportedIn", *ROLE_PROPS)
 
 PAGE_SCHEMA = """
 -- date: the event's earliest date as written at its precision ("1945-11-17", "1945-11", "1945"), or NULL

@@ -25,9 +25,6 @@ from web.maps import coord
 P = sparql_prefixes()
 ENTITY_TYPES = {"person": "Person", "place": "Place", "org": "Organization", "group": "Group"}
 TYPE_NOUNS = {"Person": "persons", "Place": "places", "Organization": "organizations", "Group": "groups"}
-ACTOR_PROPS = ["agent", "recipient", "patient"]
-PLACE_PROPS = ["place", "origin", "destination"]
-ROLE_PROPS = ACTOR_PROPS + PLACE_PROPS
 LIST_PAGE = 200
 MENTION_DOCS = 20  # documents per page of an entity's mentions
 # The query behind an entity page, offered as "open in SPARQL": every mention with its sentence and document.

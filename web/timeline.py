@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 from pyoxigraph import NamedNode
 
 from graph.iris import AKG, iri_list
-from web.queries import ACTOR_PROPS, PLACE_PROPS, ROLE_PROPS, Pages, short, sparql_string, val
+from graph.page_index import ACTOR_PROPS, PLACE_PROPS, ROLE_PROPS
+from web.queries import Pages, short, sparql_string, val
 
 PAGE = 100
 ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
