@@ -95,11 +95,15 @@ def write_search_index(store: Store, store_path: str | Path, changed: set[str] |
     return target
 
 
+def read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
 def open_index(path: Path) -> sqlite3.Connection | None:
     """The index, read-only; None if there is none, or one of another schema (a build writes it anew)."""
     if not path.is_file():
         return None
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    db = read_only(path)
     try:
         if db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (SCHEMA_VERSION,):
             return db

@@ -77,7 +77,6 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     app = Flask(__name__)
     pages = Pages(open_store(store_path, read_only=True), index=Path(store_path) / SEARCH_FILE)
     timeline = Timeline(pages)
-    missing_index = not pages.indexed()
     version = pages.version()
     pages_cache = PageCache(version, precomputed=PrecomputedPages(store_path, version))
     pool = QueryPool(store_path, size=query_workers, timeout=query_timeout)
@@ -90,7 +89,7 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
     def _globals():
         twins = alternates(request.path.strip("/")) if request.endpoint in ("resource", "dataset") else []
         return {"base_iri": pages.base, "nouns": TYPE_NOUNS, "degrees": degrees, "alternates": twins,
-                "missing_index": missing_index}
+                "missing_index": not pages.indexed}
 
     # ------------------------------------------------------------ pages
     def home():
@@ -369,6 +368,6 @@ def create_app(store_path: str, query_timeout: float = 10.0, query_workers: int 
         app.add_url_rule(f"/{folder}/", f"list_{folder}", listing, defaults={"folder": folder})
     register_reconciliation(app, pages.store)
     register_ego(app, pages)
-    register_search(app, pages, store_path)
+    register_search(app, pages)
     app.add_url_rule("/<path:path>", "resource", resource)
     return app

@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode, Store
 
 from extract.reader import is_boilerplate
 from graph.iris import AKG, iri_list, short, span_of, sparql_prefixes
-from graph.search_index import open_index
+from graph.search_index import open_index, read_only
 from graph.store import stored_base
 from web.maps import coord
 
@@ -55,24 +55,29 @@ class Pages:
 
     def __init__(self, store: Store, index: Path | None = None):
         self.store = store
-        self.index_path = index
         self.base = stored_base(store)
         self._graph_sizes = None
+        # the index beside the store, if it has this code's schema: checked once, as a version's files
+        # do not change while it is served
+        found = open_index(index) if index else None
+        self.index_path = index if found else None
+        if found:
+            found.close()
+
+    @property
+    def indexed(self) -> bool:
+        return self.index_path is not None
 
     @contextmanager
     def index(self) -> Iterator[sqlite3.Connection | None]:
         """The index beside the store, read-only; None if it has none of this code's schema (the pages
         then show what the store alone gives, and say to rebuild)."""
-        db = open_index(self.index_path) if self.index_path else None
+        db = read_only(self.index_path) if self.index_path else None
         try:
             yield db
         finally:
             if db is not None:
                 db.close()
-
-    def indexed(self) -> bool:
-        with self.index() as db:
-            return db is not None
 
     def q(self, query: str):
         return self.store.query(P + query, use_default_graph_as_union=True)

@@ -11,13 +11,11 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request, url_for
 
-from graph.search_index import SEARCH_FILE, fold_pieces, fold_text, open_index
+from graph.search_index import fold_pieces, fold_text
 from web.queries import ENTITY_TYPES, TYPE_NOUNS, Pages
 from web.reconcile import key as name_key
 from web.reconcile import similarity
@@ -45,13 +43,10 @@ class Names:
 
 
 class SearchIndex:
-    def __init__(self, path: Path):
-        self.path = path
-        self._names: Names | None = None
+    """Queries over the index beside the store (Pages.index gives the connection)."""
 
-    def connect(self) -> sqlite3.Connection | None:
-        """A read-only connection, or None for a store built before there was an index (of this schema)."""
-        return open_index(self.path)
+    def __init__(self):
+        self._names: Names | None = None
 
     def names(self, db: sqlite3.Connection) -> Names:
         """The names of the build `db` reads, reloaded when a new build has replaced the file."""
@@ -177,9 +172,9 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def register_search(app: Flask, pages: Pages, store_path: str | Path) -> None:
+def register_search(app: Flask, pages: Pages) -> None:
     """Serve /search (the results page) and /search.json (suggestions for the search boxes)."""
-    index = SearchIndex(Path(store_path) / SEARCH_FILE)
+    index = SearchIndex()
 
     def search():
         q = request.args.get("q", "").strip()[:MAX_QUERY]
@@ -190,10 +185,9 @@ def register_search(app: Flask, pages: Pages, store_path: str | Path) -> None:
                 "page": page, "pages": 0, "too_short": False, "missing": None, "instead": None}
         if not q:
             return render_template("search.html", **view)
-        db = index.connect()
-        if db is None:
-            return render_template("search.html", **{**view, "missing": MISSING}), 503
-        with closing(db):
+        with pages.index() as db:
+            if db is None:
+                return render_template("search.html", **{**view, "missing": MISSING}), 503
             entities = index.entities(db, q)
             documents = index.documents(db, q, DOCUMENT_LIMIT)
             sentences, total = index.sentences(db, q, page)
@@ -222,10 +216,9 @@ def register_search(app: Flask, pages: Pages, store_path: str | Path) -> None:
         limit = min(max(1, request.args.get("limit", SUGGEST_LIMIT, type=int)), SUGGEST_MAX)
         if not q:
             return jsonify([])
-        db = index.connect()
-        if db is None:
-            return jsonify({"error": MISSING}), 503
-        with closing(db):
+        with pages.index() as db:
+            if db is None:
+                return jsonify({"error": MISSING}), 503
             out = [{"label": e["label"], "type": e["type"], "href": pages.href(e["iri"]),
                     "matched": e["matched"] or e["label"]} for e in index.entities(db, q)[:limit]]
             if len(out) < limit:
